@@ -1,0 +1,91 @@
+package diffusionj.io;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The weights of one model component under their diffusers names, read lazily from a safetensors file.
+ * For the original single-file layout each diffusers name points at a file key, or at a block of rows of
+ * one (the fused q/k/v projections of OpenCLIP), as {@link LdmKeys} lays out.
+ */
+public final class WeightSource {
+    /** A diffusers tensor as stored: file key, and which of {@code parts} equal row blocks it is. */
+    public record StoredAs(String fileKey, int part, int parts) {
+        public static StoredAs whole(String fileKey) {
+            return new StoredAs(fileKey, 0, 1);
+        }
+    }
+
+    private final Safetensors file;
+    private final String component;
+    private final Map<String, StoredAs> keys;
+
+    public WeightSource(Safetensors file, String component, Map<String, StoredAs> keys) {
+        this.file = file;
+        this.component = component;
+        this.keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+    }
+
+    /** Every tensor of the file under its own name. */
+    public static WeightSource identity(Safetensors file, String component) {
+        Map<String, StoredAs> keys = new LinkedHashMap<>();
+        for (String name : file.names()) {
+            keys.put(name, StoredAs.whole(name));
+        }
+        return new WeightSource(file, component, keys);
+    }
+
+    public Set<String> keys() {
+        return keys.keySet();
+    }
+
+    public boolean contains(String key) {
+        return keys.containsKey(key);
+    }
+
+    public long[] shape(String key) {
+        StoredAs s = stored(key);
+        long[] shape = file.info(s.fileKey()).shape().clone();
+        shape[0] /= s.parts();
+        return shape;
+    }
+
+    /** The tensor as float32, checked against the shape the model expects. */
+    public INDArray load(String key, long... expectedShape) {
+        long[] found = shape(key);
+        if (!java.util.Arrays.equals(found, expectedShape)) {
+            throw new CheckpointException(describe(key) + ": expected shape " + java.util.Arrays.toString(expectedShape)
+                    + " for the " + component + ", found " + java.util.Arrays.toString(found));
+        }
+        StoredAs s = stored(key);
+        INDArray whole = file.load(s.fileKey());
+        if (s.parts() == 1) {
+            return whole;
+        }
+        long rows = whole.size(0) / s.parts();
+        return whole.get(NDArrayIndex.interval(s.part() * rows, (s.part() + 1) * rows)).dup('c');
+    }
+
+    public Safetensors file() {
+        return file;
+    }
+
+    private StoredAs stored(String key) {
+        StoredAs s = keys.get(key);
+        if (s == null) {
+            throw new CheckpointException(file.file() + " has no weight for " + component + " key '" + key + "'");
+        }
+        return s;
+    }
+
+    private String describe(String key) {
+        StoredAs s = keys.get(key);
+        String stored = s.fileKey().equals(key) ? "" : " (stored as '" + s.fileKey() + "'" + (s.parts() > 1 ? ", part " + (s.part() + 1) + " of " + s.parts() : "") + ")";
+        return file.file() + ", " + component + " weight '" + key + "'" + stored;
+    }
+}
