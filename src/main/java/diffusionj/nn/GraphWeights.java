@@ -1,0 +1,31 @@
+package diffusionj.nn;
+
+import diffusionj.io.WeightSource;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * Puts checkpoint tensors into a SameDiff graph as variables named by their diffusers keys, so the graph
+ * reads like the state dict and each weight is loaded (and held) once.
+ */
+public final class GraphWeights {
+    private final SameDiff sd;
+    private final WeightSource source;
+
+    public GraphWeights(SameDiff sd, WeightSource source) {
+        this.sd = sd;
+        this.source = source;
+    }
+
+    public SameDiff graph() {
+        return sd;
+    }
+
+    /** The variable {@code key}, loaded and checked against {@code shape} on first use. */
+    public SDVariable get(String key, long... shape) {
+        if (sd.hasVariable(key)) {
+            return sd.getVariable(key);
+        }
+        return sd.var(key, source.load(key, shape));
+    }
+}

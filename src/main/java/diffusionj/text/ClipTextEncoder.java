@@ -1,0 +1,148 @@
+package diffusionj.text;
+
+import diffusionj.io.Checkpoint;
+import diffusionj.io.CheckpointException;
+import diffusionj.io.Component;
+import diffusionj.io.WeightSource;
+import diffusionj.nn.Activations;
+import diffusionj.nn.GraphWeights;
+import diffusionj.nn.LayerNorm;
+import diffusionj.nn.Linear;
+import diffusionj.nn.MultiHeadAttention;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+/**
+ * The CLIP text tower (Hugging Face {@code CLIPTextModel}) as one SameDiff graph: token + position
+ * embeddings, pre-norm transformer layers with causal self-attention, and the final layer norm.
+ * Input {@code input_ids} [batch, 77]; outputs, each [batch, 77, width]:
+ * {@code hidden_states.0} (embeddings) … {@code hidden_states.L}, {@code last_hidden_state}, and
+ * {@code clip_skip.N} — the final layer norm applied to the output N−1 layers before the last
+ * ("CLIP skip N" of the web UIs; {@code clip_skip.1} equals {@code last_hidden_state}).
+ */
+public final class ClipTextEncoder {
+    public static final String INPUT_IDS = "input_ids";
+    public static final String LAST_HIDDEN_STATE = "last_hidden_state";
+
+    private static final String PREFIX = "text_model.";
+    /** Large enough to zero a probability after softmax, small enough to stay finite in float32. */
+    private static final double MASKED = -1e9;
+
+    private final ClipTextConfig config;
+    private final SameDiff sd;
+
+    public ClipTextEncoder(ClipTextConfig config, WeightSource weights) {
+        this.config = config;
+        this.sd = SameDiff.create();
+        build(new GraphWeights(sd, weights));
+    }
+
+    public static ClipTextEncoder load(Checkpoint checkpoint) {
+        return new ClipTextEncoder(ClipTextConfig.fromJson(checkpoint.config(Component.TEXT_ENCODER)),
+                checkpoint.weights(Component.TEXT_ENCODER));
+    }
+
+    public static String hiddenState(int layer) {
+        return "hidden_states." + layer;
+    }
+
+    public static String clipSkip(int n) {
+        return "clip_skip." + n;
+    }
+
+    public ClipTextConfig config() {
+        return config;
+    }
+
+    private void build(GraphWeights w) {
+        long t = ClipTokenizer.CONTEXT_LENGTH;
+        long d = config.width();
+        SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT64, -1, t);
+        SDVariable tokens = sd.gather(w.get(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), d), ids, 0);
+        SDVariable positions = w.get(PREFIX + "embeddings.position_embedding.weight", config.maxPositions(), d)
+                .get(SDIndex.interval(0L, t));
+        SDVariable h = tokens.add(positions).reshape(-1, d);
+        SDVariable causal = sd.constant("causal_mask", causalMask(t));
+        SDVariable[] states = new SDVariable[config.layers() + 1];
+        states[0] = h;
+        for (int i = 0; i < config.layers(); i++) {
+            h = encoderLayer(w, PREFIX + "encoder.layers." + i, h, causal);
+            states[i + 1] = h;
+        }
+        for (int i = 0; i <= config.layers(); i++) {
+            sd.reshape(hiddenState(i), states[i], -1, t, d);
+        }
+        for (int n = 1; n <= config.layers(); n++) {
+            SDVariable normed = LayerNorm.apply(w, PREFIX + "final_layer_norm", states[config.layers() - n + 1], d, config.layerNormEps());
+            sd.reshape(n == 1 ? LAST_HIDDEN_STATE : clipSkip(n), normed, -1, t, d);
+        }
+    }
+
+    /** Pre-norm residual layer: h + attn(ln1(h)), then h + mlp(ln2(h)). */
+    private SDVariable encoderLayer(GraphWeights w, String layer, SDVariable h, SDVariable causal) {
+        long d = config.width();
+        SDVariable x = LayerNorm.apply(w, layer + ".layer_norm1", h, d, config.layerNormEps());
+        h = h.add(selfAttention(w, layer + ".self_attn", x, causal));
+        x = LayerNorm.apply(w, layer + ".layer_norm2", h, d, config.layerNormEps());
+        x = Linear.apply(w, layer + ".mlp.fc1", x, d, config.intermediate());
+        x = Activations.byName(sd, config.hiddenAct(), x);
+        return h.add(Linear.apply(w, layer + ".mlp.fc2", x, config.intermediate(), d));
+    }
+
+    private SDVariable selfAttention(GraphWeights w, String prefix, SDVariable x, SDVariable causal) {
+        long t = ClipTokenizer.CONTEXT_LENGTH;
+        long d = config.width();
+        long heads = config.heads();
+        long hw = config.headWidth();
+        SDVariable q = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".q_proj", x, d, d), t, heads, hw);
+        SDVariable k = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".k_proj", x, d, d), t, heads, hw);
+        SDVariable v = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".v_proj", x, d, d), t, heads, hw);
+        SDVariable attended = MultiHeadAttention.attend(sd, q, k, v, 1.0 / Math.sqrt(hw), causal, prefix + ".probs");
+        return Linear.apply(w, prefix + ".out_proj", MultiHeadAttention.mergeHeads(attended, t, heads, hw), d, d);
+    }
+
+    /** Each position attends to itself and earlier positions only. */
+    private static INDArray causalMask(long t) {
+        INDArray mask = Nd4j.zeros(DataType.FLOAT, t, t);
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                mask.putScalar(i, j, MASKED);
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * Runs the tower on token ids [batch, 77] and returns the named outputs.
+     */
+    public Map<String, INDArray> encode(long[][] ids, String... outputs) {
+        for (long[] row : ids) {
+            if (row.length != ClipTokenizer.CONTEXT_LENGTH) {
+                throw new IllegalArgumentException("text encoder input must have " + ClipTokenizer.CONTEXT_LENGTH + " ids per row, got " + row.length);
+            }
+            for (long id : row) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new CheckpointException("token id " + id + " is outside the text encoder's vocabulary of " + config.vocabSize());
+                }
+            }
+        }
+        synchronized (sd) {
+            return sd.output(Map.of(INPUT_IDS, Nd4j.createFromArray(ids)), outputs);
+        }
+    }
+
+    /** The conditioning for CLIP skip {@code n} (1 = last layer), [batch, 77, width]. */
+    public INDArray conditioning(long[][] ids, int clipSkip) {
+        if (clipSkip < 1 || clipSkip > config.layers()) {
+            throw new IllegalArgumentException("CLIP skip must be between 1 and " + config.layers() + ", got " + clipSkip);
+        }
+        String name = clipSkip == 1 ? LAST_HIDDEN_STATE : clipSkip(clipSkip);
+        return encode(ids, name).get(name);
+    }
+}

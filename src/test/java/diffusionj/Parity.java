@@ -1,0 +1,36 @@
+package diffusionj;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fixtures' tolerances, stated once. */
+public final class Parity {
+    private Parity() {
+    }
+
+    /** float32 against float32: max |a − b| ≤ tol · max(1, max |ref|). */
+    public static void assertClose(INDArray expected, INDArray actual, double tol, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape " + Arrays.toString(actual.shape()));
+        double scale = Math.max(1.0, Transforms.abs(expected.castTo(DataType.DOUBLE)).maxNumber().doubleValue());
+        double err = maxAbsDiff(expected, actual);
+        assertTrue(err <= tol * scale, what + ": max |error| " + err + " > " + tol + " · " + scale);
+    }
+
+    /** float16 weights: max |a − b| relative to the reference's largest magnitude, ≤ tol. */
+    public static void assertRelativeClose(INDArray expected, INDArray actual, double tol, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape " + Arrays.toString(actual.shape()));
+        double scale = Transforms.abs(expected.castTo(DataType.DOUBLE)).maxNumber().doubleValue();
+        double err = maxAbsDiff(expected, actual);
+        assertTrue(err <= tol * scale, what + ": max |error| " + err + " > " + tol + " relative to max |ref| " + scale);
+    }
+
+    public static double maxAbsDiff(INDArray expected, INDArray actual) {
+        return Transforms.abs(expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE))).maxNumber().doubleValue();
+    }
+}
