@@ -1,0 +1,52 @@
+package diffusionj.text;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Prompt text → conditioning [1, 77·chunks, width]: the prompt is parsed for weights, cut into chunks,
+ * each chunk encoded by the text tower; then, per chunk, every position's embedding row is multiplied by
+ * its weight and the chunk rescaled to its original mean (so weights shift emphasis, not overall scale),
+ * and the chunks are concatenated along the token axis.
+ */
+public final class PromptEncoder {
+    private final ClipTokenizer tokenizer;
+    private final ClipTextEncoder encoder;
+
+    public PromptEncoder(ClipTokenizer tokenizer, ClipTextEncoder encoder) {
+        this.tokenizer = tokenizer;
+        this.encoder = encoder;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** @param minChunks pad with empty chunks up to this count (prompt and negative prompt must align for guidance) */
+    public INDArray encode(String prompt, int clipSkip, int minChunks) {
+        PromptChunks chunks = PromptChunks.of(prompt, tokenizer);
+        PromptChunks empty = PromptChunks.of("", tokenizer);
+        int n = Math.max(minChunks, chunks.chunks().size());
+        long[][] ids = new long[n][];
+        float[][] weights = new float[n][];
+        for (int i = 0; i < n; i++) {
+            PromptChunks.Chunk c = i < chunks.chunks().size() ? chunks.chunks().get(i) : empty.chunks().get(0);
+            ids[i] = c.ids();
+            weights[i] = c.weights();
+        }
+        INDArray z = encoder.conditioning(ids, clipSkip);
+        for (int i = 0; i < n; i++) {
+            INDArray chunk = z.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
+            double originalMean = chunk.meanNumber().doubleValue();
+            chunk.muliColumnVector(Nd4j.createFromArray(weights[i]).reshape(-1, 1));
+            chunk.muli(originalMean / chunk.meanNumber().doubleValue());
+        }
+        return z.reshape(1, (long) n * ClipTokenizer.CONTEXT_LENGTH, encoder.config().width());
+    }
+
+    /** Number of 77-position chunks the prompt needs. */
+    public int chunkCount(String prompt) {
+        return PromptChunks.of(prompt, tokenizer).chunks().size();
+    }
+}
