@@ -1,0 +1,46 @@
+package diffusionj.cli;
+
+import diffusionj.io.CheckpointException;
+import diffusionj.text.PromptException;
+
+import java.io.PrintStream;
+
+/**
+ * The command-line interface. A stable contract for scripts and checks: JSON on stdout, exit code 2 with
+ * the usage text for wrong arguments, 1 with a one-line message for a model or input problem.
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage: diffusionj COMMAND [ARGS]",
+            "  " + TokenizeCommand.USAGE,
+            "  " + EncodeTextCommand.USAGE);
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        try {
+            if (argv.length == 0) {
+                throw new UsageException("no command given");
+            }
+            switch (argv[0]) {
+                case "tokenize" -> TokenizeCommand.run(argv, out);
+                case "encode-text" -> EncodeTextCommand.run(argv, out);
+                case "help", "--help", "-h" -> out.println(USAGE);
+                default -> throw new UsageException("unknown command '" + argv[0] + "'");
+            }
+            return 0;
+        } catch (UsageException e) {
+            err.println("error: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        } catch (CheckpointException | PromptException | IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+}
