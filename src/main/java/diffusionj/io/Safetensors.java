@@ -194,6 +194,10 @@ public final class Safetensors implements Closeable {
      */
     public INDArray load(String name) {
         TensorInfo info = info(name);
+        if (info.end() - info.begin() > Integer.MAX_VALUE) {
+            throw new CheckpointException(file + ", tensor '" + name + "': " + (info.end() - info.begin())
+                    + " bytes; single tensors over 2 GiB are not supported");
+        }
         ByteBuffer bytes = map(info).order(ByteOrder.LITTLE_ENDIAN);
         long[] shape = info.shape();
         int n = Math.toIntExact(info.elementCount());

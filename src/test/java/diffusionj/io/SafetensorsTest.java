@@ -154,9 +154,9 @@ class SafetensorsTest {
     }
 
     @Test
-    void openingReadsOnlyTheHeader() throws IOException {
+    void aThreeGigabyteFileOpensFromItsHeaderAlone() throws IOException {
         Path file = dir.resolve("big.safetensors");
-        long elements = 64L * 1024 * 1024;
+        long elements = 768L * 1024 * 1024;
         String header = "{\"big\":{\"dtype\":\"F32\",\"shape\":[" + elements + "],\"data_offsets\":[0," + elements * 4 + "]}}";
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
@@ -164,8 +164,11 @@ class SafetensorsTest {
             ch.write(ByteBuffer.wrap(json));
             ch.write(ByteBuffer.allocate(1), 8 + json.length + elements * 4 - 1);
         }
+        assertTrue(Files.size(file) > 3_000_000_000L);
         try (Safetensors st = Safetensors.open(file)) {
             assertArrayEquals(new long[]{elements}, st.info("big").shape());
+            CheckpointException e = assertThrows(CheckpointException.class, () -> st.load("big"));
+            assertTrue(e.getMessage().contains("'big'") && e.getMessage().contains("2 GiB"), e.getMessage());
         }
     }
 }
