@@ -1,18 +1,17 @@
 package diffusionj.nn;
 
-import diffusionj.io.WeightSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * Puts checkpoint tensors into a SameDiff graph as variables named by their diffusers keys, so the graph
- * reads like the state dict and each weight is loaded (and held) once.
+ * reads like the state dict; the arrays come from a {@link WeightStore}, shared by every graph of the model.
  */
 public final class GraphWeights {
     private final SameDiff sd;
-    private final WeightSource source;
+    private final WeightStore source;
 
-    public GraphWeights(SameDiff sd, WeightSource source) {
+    public GraphWeights(SameDiff sd, WeightStore source) {
         this.sd = sd;
         this.source = source;
     }
@@ -26,6 +25,6 @@ public final class GraphWeights {
         if (sd.hasVariable(key)) {
             return sd.getVariable(key);
         }
-        return sd.var(key, source.load(key, shape));
+        return sd.var(key, source.get(key, shape));
     }
 }

@@ -7,6 +7,7 @@ import diffusionj.io.WeightSource;
 import diffusionj.nn.Activations;
 import diffusionj.nn.GraphWeights;
 import diffusionj.nn.LayerNorm;
+import diffusionj.nn.WeightStore;
 import diffusionj.nn.Linear;
 import diffusionj.nn.MultiHeadAttention;
 import org.nd4j.autodiff.samediff.SDIndex;
@@ -40,7 +41,7 @@ public final class ClipTextEncoder {
     public ClipTextEncoder(ClipTextConfig config, WeightSource weights) {
         this.config = config;
         this.sd = SameDiff.create();
-        build(new GraphWeights(sd, weights));
+        build(new GraphWeights(sd, new WeightStore(weights)));
     }
 
     public static ClipTextEncoder load(Checkpoint checkpoint) {

@@ -1,0 +1,50 @@
+package diffusionj.unet;
+
+import diffusionj.nn.Conv2d;
+import diffusionj.nn.GraphWeights;
+import diffusionj.nn.GroupNorm;
+import diffusionj.nn.Linear;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * diffusers' Transformer2DModel: group norm, {@code proj_in} to pixel rows (a 1×1 conv for SD 1.x, a linear
+ * layer when {@code use_linear_projection}, SD 2.x), transformer blocks, {@code proj_out} back to NCHW, plus
+ * the input.
+ */
+final class Transformer2D {
+    /** diffusers fixes this group norm's epsilon, whatever the UNet's norm_eps. */
+    private static final double NORM_EPS = 1e-6;
+
+    private Transformer2D() {
+    }
+
+    static SDVariable apply(GraphWeights w, UNetConfig config, String prefix, SDVariable x, long channels, long height,
+                            long width, SDVariable context, long keys, long heads) {
+        long pixels = height * width;
+        SDVariable h = GroupNorm.apply(w, prefix + ".norm", x, channels, height, width, config.normGroups(), NORM_EPS);
+        if (config.useLinearProjection()) {
+            h = Linear.apply(w, prefix + ".proj_in", toRows(h, channels), channels, channels);
+        } else {
+            h = toRows(Conv2d.pointwise(w, prefix + ".proj_in", h, channels, channels), channels);
+        }
+        for (int i = 0; i < config.transformerLayersPerBlock(); i++) {
+            h = BasicTransformerBlock.apply(w, prefix + ".transformer_blocks." + i, h, pixels, channels, context, keys,
+                    config.crossAttentionDim(), heads);
+        }
+        if (config.useLinearProjection()) {
+            h = toImage(Linear.apply(w, prefix + ".proj_out", h, channels, channels), channels, height, width);
+        } else {
+            h = Conv2d.pointwise(w, prefix + ".proj_out", toImage(h, channels, height, width), channels, channels);
+        }
+        return h.add(x);
+    }
+
+    /** [batch, C, H, W] → [batch·H·W, C], pixels row-major. */
+    private static SDVariable toRows(SDVariable x, long channels) {
+        return x.permute(0, 2, 3, 1).reshape(-1, channels);
+    }
+
+    private static SDVariable toImage(SDVariable rows, long channels, long height, long width) {
+        return rows.reshape(-1, height, width, channels).permute(0, 3, 1, 2);
+    }
+}

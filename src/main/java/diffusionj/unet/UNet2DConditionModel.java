@@ -1,0 +1,200 @@
+package diffusionj.unet;
+
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Component;
+import diffusionj.nn.Activations;
+import diffusionj.nn.Conv2d;
+import diffusionj.nn.GraphWeights;
+import diffusionj.nn.GroupNorm;
+import diffusionj.nn.NearestUpsample;
+import diffusionj.nn.WeightStore;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * diffusers' UNet2DConditionModel for SD 1.x/2.x as SameDiff graphs: noisy latent [batch, 4, h, w],
+ * timestep [1 or batch] and text embeddings [batch, keys, contextDim] → predicted noise (or v) of the
+ * latent's shape. A graph is built per (h, w, keys) and cached; all graphs share one copy of the weights.
+ */
+public final class UNet2DConditionModel {
+    public static final String SAMPLE = "sample";
+    public static final String TIMESTEP = "timestep";
+    public static final String ENCODER_HIDDEN_STATES = "encoder_hidden_states";
+    public static final String OUT = "out";
+
+    private record Shape(long height, long width, long keys) {
+    }
+
+    private final UNetConfig config;
+    private final WeightStore weights;
+    private final Map<Shape, Graph> graphs = new HashMap<>();
+
+    /** One built graph and the names of its cross-attention probabilities, in execution order. */
+    private record Graph(SameDiff sd, List<String> crossAttentionLayers) {
+    }
+
+    public UNet2DConditionModel(UNetConfig config, WeightStore weights) {
+        this.config = config;
+        this.weights = weights;
+    }
+
+    public static UNet2DConditionModel load(Checkpoint checkpoint) {
+        return new UNet2DConditionModel(UNetConfig.fromJson(checkpoint.config(Component.UNET)),
+                new WeightStore(checkpoint.weights(Component.UNET)));
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    /** Predicts for one step. @return [batch, outChannels, h, w] */
+    public INDArray predict(INDArray sample, INDArray timestep, INDArray encoderHiddenStates) {
+        return run(sample, timestep, encoderHiddenStates, List.of()).get(OUT);
+    }
+
+    /**
+     * Runs the UNet and also returns the named cross-attention probabilities
+     * ({@code <layer>.attn2.probs}, [batch, heads, pixels, keys]).
+     */
+    public Map<String, INDArray> run(INDArray sample, INDArray timestep, INDArray encoderHiddenStates, List<String> probes) {
+        Graph g = graph(sample.size(2), sample.size(3), encoderHiddenStates.size(1));
+        List<String> outputs = new ArrayList<>(probes);
+        outputs.add(OUT);
+        Map<String, INDArray> in = Map.of(SAMPLE, sample.castTo(DataType.FLOAT), TIMESTEP, timestep.castTo(DataType.FLOAT).reshape(-1),
+                ENCODER_HIDDEN_STATES, encoderHiddenStates.castTo(DataType.FLOAT));
+        synchronized (g.sd()) {
+            return g.sd().output(in, outputs.toArray(String[]::new));
+        }
+    }
+
+    /** Names of the cross-attention probability outputs for a latent of this size, in execution order. */
+    public List<String> crossAttentionLayers(long height, long width, long keys) {
+        return graph(height, width, keys).crossAttentionLayers();
+    }
+
+    private synchronized Graph graph(long height, long width, long keys) {
+        return graphs.computeIfAbsent(new Shape(height, width, keys), s -> build(s.height(), s.width(), s.keys()));
+    }
+
+    private Graph build(long height, long width, long keys) {
+        SameDiff sd = SameDiff.create();
+        GraphWeights w = new GraphWeights(sd, weights);
+        List<String> probes = new ArrayList<>();
+        SDVariable x = sd.placeHolder(SAMPLE, DataType.FLOAT, -1, config.inChannels(), height, width);
+        SDVariable t = sd.placeHolder(TIMESTEP, DataType.FLOAT, -1);
+        SDVariable context = sd.placeHolder(ENCODER_HIDDEN_STATES, DataType.FLOAT, -1, keys, config.crossAttentionDim())
+                .reshape(-1, config.crossAttentionDim());
+        Blocks b = new Blocks(w, TimestepEmbedding.apply(w, config, t), context, keys, probes);
+
+        int[] ch = config.blockOutChannels();
+        Feature h = new Feature(Conv2d.same3x3(w, "conv_in", x, config.inChannels(), ch[0]), ch[0], height, width);
+        Deque<Feature> skips = new ArrayDeque<>();
+        skips.push(h);
+        for (int i = 0; i < ch.length; i++) {
+            h = b.down(i, h, skips);
+        }
+        h = b.mid(h);
+        for (int i = 0; i < ch.length; i++) {
+            h = b.up(i, h, skips);
+        }
+        SDVariable out = GroupNorm.apply(w, "conv_norm_out", h.x(), h.channels(), height, width, config.normGroups(), config.normEps());
+        out = Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels());
+        sd.identity(OUT, out);
+        return new Graph(sd, List.copyOf(probes));
+    }
+
+    /** An activation with its channel count and spatial size, known when the graph is built. */
+    private record Feature(SDVariable x, long channels, long height, long width) {
+        Feature with(SDVariable y, long newChannels) {
+            return new Feature(y, newChannels, height, width);
+        }
+    }
+
+    /** The down, mid and up blocks, sharing the time embedding and the text context of one graph. */
+    private final class Blocks {
+        private final GraphWeights w;
+        private final SDVariable temb;
+        private final SDVariable context;
+        private final long keys;
+        private final List<String> probes;
+
+        Blocks(GraphWeights w, SDVariable temb, SDVariable context, long keys, List<String> probes) {
+            this.w = w;
+            this.temb = temb;
+            this.context = context;
+            this.keys = keys;
+            this.probes = probes;
+        }
+
+        Feature down(int i, Feature h, Deque<Feature> skips) {
+            String block = "down_blocks." + i;
+            long out = config.blockOutChannels()[i];
+            boolean attention = config.hasCrossAttention(config.downBlockTypes().get(i));
+            for (int j = 0; j < config.layersPerBlock(); j++) {
+                h = resnet(block + ".resnets." + j, h, out);
+                if (attention) {
+                    h = transformer(block + ".attentions." + j, h, config.heads()[i]);
+                }
+                skips.push(h);
+            }
+            if (i < config.blockOutChannels().length - 1) {
+                SDVariable y = Conv2d.apply(w, block + ".downsamplers.0.conv", h.x(), out, out, 3, 2, 1);
+                h = new Feature(y, out, (h.height() + 1) / 2, (h.width() + 1) / 2);
+                skips.push(h);
+            }
+            return h;
+        }
+
+        Feature mid(Feature h) {
+            int last = config.heads().length - 1;
+            h = resnet("mid_block.resnets.0", h, h.channels());
+            h = transformer("mid_block.attentions.0", h, config.heads()[last]);
+            return resnet("mid_block.resnets.1", h, h.channels());
+        }
+
+        Feature up(int i, Feature h, Deque<Feature> skips) {
+            String block = "up_blocks." + i;
+            int[] ch = config.blockOutChannels();
+            long out = ch[ch.length - 1 - i];
+            long heads = config.heads()[ch.length - 1 - i];
+            boolean attention = config.hasCrossAttention(config.upBlockTypes().get(i));
+            for (int j = 0; j <= config.layersPerBlock(); j++) {
+                Feature skip = skips.pop();
+                SDVariable joined = w.graph().concat(1, h.x(), skip.x());
+                h = resnet(block + ".resnets." + j, h.with(joined, h.channels() + skip.channels()), out);
+                if (attention) {
+                    h = transformer(block + ".attentions." + j, h, heads);
+                }
+            }
+            if (i < ch.length - 1) {
+                Feature next = skips.peek();
+                SDVariable y = NearestUpsample.apply(w.graph(), h.x(), h.height(), h.width(), next.height(), next.width());
+                h = new Feature(Conv2d.same3x3(w, block + ".upsamplers.0.conv", y, out, out), out, next.height(), next.width());
+            }
+            return h;
+        }
+
+        private Feature resnet(String prefix, Feature h, long out) {
+            SDVariable y = ResnetBlock2D.apply(w, prefix, h.x(), temb, config.timeEmbeddingDim(), h.channels(), out,
+                    h.height(), h.width(), config.normGroups(), config.normEps());
+            return h.with(y, out);
+        }
+
+        private Feature transformer(String prefix, Feature h, long heads) {
+            for (int i = 0; i < config.transformerLayersPerBlock(); i++) {
+                probes.add(CrossAttention.probsName(prefix + ".transformer_blocks." + i + ".attn2"));
+            }
+            SDVariable y = Transformer2D.apply(w, config, prefix, h.x(), h.channels(), h.height(), h.width(), context, keys, heads);
+            return h.with(y, h.channels());
+        }
+    }
+}

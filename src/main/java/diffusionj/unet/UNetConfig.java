@@ -1,0 +1,80 @@
+package diffusionj.unet;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import diffusionj.io.CheckpointException;
+
+import java.util.List;
+
+/**
+ * The sizes of a diffusers {@code UNet2DConditionModel} ({@code unet/config.json}). {@code heads} holds the
+ * attention head count per down block: diffusers stores it under {@code attention_head_dim} for SD 1.x/2.x
+ * configs (a historical misnomer it keeps for compatibility) unless {@code num_attention_heads} is set.
+ */
+public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels, int layersPerBlock,
+                         List<String> downBlockTypes, List<String> upBlockTypes, int crossAttentionDim, int[] heads,
+                         boolean useLinearProjection, int normGroups, double normEps, boolean flipSinToCos,
+                         double freqShift, int transformerLayersPerBlock) {
+
+    public static UNetConfig fromJson(JsonObject c) {
+        requireDefault(c, "act_fn", "silu");
+        requireDefault(c, "time_embedding_type", "positional");
+        requireDefault(c, "resnet_time_scale_shift", "default");
+        requireDefault(c, "mid_block_type", "UNetMidBlock2DCrossAttn");
+        for (String absent : new String[]{"addition_embed_type", "class_embed_type", "encoder_hid_dim", "time_cond_proj_dim"}) {
+            if (c.has(absent) && !c.get(absent).isJsonNull()) {
+                throw new CheckpointException("unet config: " + absent + " = " + c.get(absent) + " is not supported (SD 1.x/2.x UNets have none)");
+            }
+        }
+        int[] channels = ints(c.getAsJsonArray("block_out_channels"));
+        JsonElement headsJson = c.has("num_attention_heads") && !c.get("num_attention_heads").isJsonNull()
+                ? c.get("num_attention_heads") : c.get("attention_head_dim");
+        int[] heads = perBlock(headsJson, channels.length);
+        return new UNetConfig(
+                c.get("in_channels").getAsInt(), c.get("out_channels").getAsInt(), channels,
+                c.get("layers_per_block").getAsInt(),
+                strings(c.getAsJsonArray("down_block_types")), strings(c.getAsJsonArray("up_block_types")),
+                c.get("cross_attention_dim").getAsInt(), heads,
+                c.has("use_linear_projection") && c.get("use_linear_projection").getAsBoolean(),
+                c.get("norm_num_groups").getAsInt(), c.get("norm_eps").getAsDouble(),
+                !c.has("flip_sin_to_cos") || c.get("flip_sin_to_cos").getAsBoolean(),
+                c.has("freq_shift") ? c.get("freq_shift").getAsDouble() : 0,
+                c.has("transformer_layers_per_block") ? c.get("transformer_layers_per_block").getAsInt() : 1);
+    }
+
+    private static void requireDefault(JsonObject c, String key, String expected) {
+        if (c.has(key) && !c.get(key).isJsonNull() && !c.get(key).getAsString().equals(expected)) {
+            throw new CheckpointException("unet config: " + key + " = " + c.get(key) + " is not supported (expected \"" + expected + "\")");
+        }
+    }
+
+    private static int[] perBlock(JsonElement e, int blocks) {
+        if (e.isJsonArray()) {
+            return ints(e.getAsJsonArray());
+        }
+        int[] out = new int[blocks];
+        java.util.Arrays.fill(out, e.getAsInt());
+        return out;
+    }
+
+    private static int[] ints(JsonArray a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsInt();
+        }
+        return out;
+    }
+
+    private static List<String> strings(JsonArray a) {
+        return a.asList().stream().map(JsonElement::getAsString).toList();
+    }
+
+    public int timeEmbeddingDim() {
+        return blockOutChannels[0] * 4;
+    }
+
+    public boolean hasCrossAttention(String blockType) {
+        return blockType.startsWith("CrossAttn");
+    }
+}

@@ -1,0 +1,36 @@
+package diffusionj.unet;
+
+import diffusionj.Fixtures;
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Checkpoints;
+import diffusionj.io.Safetensors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static diffusionj.Parity.assertClose;
+import static diffusionj.Parity.assertRelativeClose;
+
+/** The UNet's noise prediction against golden/unet_*.safetensors, from every file form of both families. */
+class UNetParityTest {
+
+    @ParameterizedTest(name = "{0} from {1}")
+    @CsvSource({
+            "sd1-tiny, model",
+            "sd2-tiny, model"})
+    void noisePredictionMatchesTheReferenceAtEveryGoldenTimestepAndShape(String set, String form) {
+        try (Checkpoint checkpoint = Checkpoints.open(Fixtures.path(set, form), null)) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(checkpoint);
+            for (String golden : new String[]{"unet_t999", "unet_t500", "unet_t1", "unet_rect"}) {
+                try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/" + golden + ".safetensors"))) {
+                    INDArray out = unet.predict(g.load("sample"), g.load("timestep"), g.load("encoder_hidden_states"));
+                    if (form.contains("fp16")) {
+                        assertRelativeClose(g.load("out"), out, 1e-2, form + " " + golden);
+                    } else {
+                        assertClose(g.load("out"), out, 1e-4, form + " " + golden);
+                    }
+                }
+            }
+        }
+    }
+}
