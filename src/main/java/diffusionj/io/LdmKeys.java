@@ -65,7 +65,7 @@ public final class LdmKeys {
                 String kind = rest.endsWith("weight") ? "weight" : "bias";
                 String[] qkv = {"q_proj", "k_proj", "v_proj"};
                 for (int i = 0; i < 3; i++) {
-                    out.put(layer + "self_attn." + qkv[i] + "." + kind, new StoredAs(key, i, 3));
+                    out.put(layer + "self_attn." + qkv[i] + "." + kind, StoredAs.rows(key, i, 3));
                 }
                 continue;
             }
@@ -76,6 +76,167 @@ public final class LdmKeys {
             }
         }
         return out;
+    }
+
+    static final String UNET_PREFIX = "model.diffusion_model.";
+    static final String VAE_PREFIX = "first_stage_model.";
+
+    private static final Pattern NUMBERED = Pattern.compile("(input_blocks|output_blocks|middle_block)\\.(\\d+)(?:\\.(\\d+))?\\.(.+)");
+    private static final Map<String, String> RESNET_PARTS = Map.of(
+            "in_layers.0", "norm1", "in_layers.2", "conv1", "emb_layers.1", "time_emb_proj",
+            "out_layers.0", "norm2", "out_layers.3", "conv2", "skip_connection", "conv_shortcut");
+    private static final Map<String, String> UNET_TOP = Map.of(
+            "time_embed.0", "time_embedding.linear_1", "time_embed.2", "time_embedding.linear_2",
+            "input_blocks.0.0", "conv_in", "out.0", "conv_norm_out", "out.2", "conv_out");
+
+    /**
+     * The LDM UNet numbers its blocks flat: {@code input_blocks.N.M} (N ≥ 1: block (N−1) / (layers+1),
+     * position (N−1) % (layers+1), the last position being the down-sampler {@code op}), {@code middle_block.0..2},
+     * {@code output_blocks.N.M} (block N / (layers+1)); sub-module 0 is the resnet, 1 the transformer, and a
+     * trailing {@code conv} the up-sampler.
+     */
+    static Map<String, StoredAs> unet(Iterable<String> fileKeys) {
+        int layers = unetLayersPerBlock(fileKeys);
+        Map<String, StoredAs> out = new LinkedHashMap<>();
+        for (String key : fileKeys) {
+            if (!key.startsWith(UNET_PREFIX)) {
+                continue;
+            }
+            String name = key.substring(UNET_PREFIX.length());
+            String mapped = unetName(name, layers);
+            if (mapped != null) {
+                out.put(mapped, StoredAs.whole(key));
+            }
+        }
+        return out;
+    }
+
+    private static String unetName(String name, int layers) {
+        for (Map.Entry<String, String> top : UNET_TOP.entrySet()) {
+            if (name.startsWith(top.getKey() + ".")) {
+                return top.getValue() + name.substring(top.getKey().length());
+            }
+        }
+        Matcher m = NUMBERED.matcher(name);
+        if (!m.matches()) {
+            return null;
+        }
+        int n = Integer.parseInt(m.group(2));
+        String rest = m.group(4);
+        if (m.group(1).equals("middle_block")) {
+            // middle_block.0 and .2 are resnets, .1 the transformer; they carry no sub-module index.
+            rest = m.group(3) == null ? rest : m.group(3) + "." + rest;
+            return n == 1 ? "mid_block.attentions.0." + rest : "mid_block.resnets." + (n / 2) + "." + resnetPart(rest);
+        }
+        if (m.group(3) == null) {
+            return null;
+        }
+        int sub = Integer.parseInt(m.group(3));
+        switch (m.group(1)) {
+            case "input_blocks" -> {
+                int block = (n - 1) / (layers + 1);
+                int position = (n - 1) % (layers + 1);
+                if (rest.startsWith("op.")) {
+                    return "down_blocks." + block + ".downsamplers.0.conv." + rest.substring(3);
+                }
+                return sub == 0 ? "down_blocks." + block + ".resnets." + position + "." + resnetPart(rest)
+                        : "down_blocks." + block + ".attentions." + position + "." + rest;
+            }
+            default -> {
+                int block = n / (layers + 1);
+                int position = n % (layers + 1);
+                if (sub > 0 && rest.startsWith("conv.")) {
+                    return "up_blocks." + block + ".upsamplers.0." + rest;
+                }
+                return sub == 0 ? "up_blocks." + block + ".resnets." + position + "." + resnetPart(rest)
+                        : "up_blocks." + block + ".attentions." + position + "." + rest;
+            }
+        }
+    }
+
+    private static String resnetPart(String rest) {
+        int dot = rest.lastIndexOf('.');
+        String part = RESNET_PARTS.get(rest.substring(0, dot));
+        return (part == null ? rest.substring(0, dot) : part) + rest.substring(dot);
+    }
+
+    /** Down-samplers ({@code op}) follow every block but the last, so blocks = ops + 1. */
+    static int unetLayersPerBlock(Iterable<String> fileKeys) {
+        int maxInput = 0;
+        java.util.Set<Integer> ops = new java.util.HashSet<>();
+        for (String key : fileKeys) {
+            if (!key.startsWith(UNET_PREFIX)) {
+                continue;
+            }
+            Matcher m = NUMBERED.matcher(key.substring(UNET_PREFIX.length()));
+            if (m.matches() && m.group(1).equals("input_blocks")) {
+                int n = Integer.parseInt(m.group(2));
+                maxInput = Math.max(maxInput, n);
+                if (m.group(4).startsWith("op.")) {
+                    ops.add(n);
+                }
+            }
+        }
+        int blocks = ops.size() + 1;
+        return (maxInput + 1) / blocks - 1;
+    }
+
+    private static final Pattern VAE_BLOCK = Pattern.compile("(encoder|decoder)\\.(down|up)\\.(\\d+)\\.(block\\.(\\d+)|downsample|upsample)\\.(.+)");
+
+    /**
+     * The LDM autoencoder: {@code down.i.block.j} / {@code up.i.block.j} (the decoder's {@code up} counted from
+     * the highest resolution, diffusers' {@code up_blocks} from the lowest), {@code mid.block_1/2},
+     * {@code mid.attn_1} with 1×1-conv projections that diffusers holds as linear layers.
+     */
+    static Map<String, StoredAs> vae(Iterable<String> fileKeys) {
+        int upBlocks = 0;
+        for (String key : fileKeys) {
+            Matcher m = VAE_BLOCK.matcher(key.startsWith(VAE_PREFIX) ? key.substring(VAE_PREFIX.length()) : "");
+            if (m.matches() && m.group(2).equals("up")) {
+                upBlocks = Math.max(upBlocks, Integer.parseInt(m.group(3)) + 1);
+            }
+        }
+        Map<String, StoredAs> out = new LinkedHashMap<>();
+        for (String key : fileKeys) {
+            if (key.startsWith(VAE_PREFIX)) {
+                vaeName(key, key.substring(VAE_PREFIX.length()), upBlocks, out);
+            }
+        }
+        return out;
+    }
+
+    private static void vaeName(String key, String name, int upBlocks, Map<String, StoredAs> out) {
+        Matcher m = VAE_BLOCK.matcher(name);
+        if (m.matches()) {
+            boolean up = m.group(2).equals("up");
+            int block = up ? upBlocks - 1 - Integer.parseInt(m.group(3)) : Integer.parseInt(m.group(3));
+            String prefix = m.group(1) + "." + (up ? "up_blocks." : "down_blocks.") + block + ".";
+            String target = m.group(5) != null
+                    ? prefix + "resnets." + m.group(5) + "." + m.group(6).replace("nin_shortcut", "conv_shortcut")
+                    : prefix + (up ? "upsamplers.0." : "downsamplers.0.") + m.group(6);
+            out.put(target, StoredAs.whole(key));
+            return;
+        }
+        String renamed = name.replace(".norm_out.", ".conv_norm_out.")
+                .replace(".mid.block_1.", ".mid_block.resnets.0.").replace(".mid.block_2.", ".mid_block.resnets.1.")
+                .replace(".nin_shortcut.", ".conv_shortcut.");
+        if (renamed.contains(".mid.attn_1.")) {
+            String part = renamed.substring(renamed.indexOf(".mid.attn_1.") + ".mid.attn_1.".length());
+            String coder = renamed.substring(0, renamed.indexOf(".mid.attn_1."));
+            String head = part.substring(0, part.indexOf('.'));
+            String mappedHead = switch (head) {
+                case "norm" -> "group_norm";
+                case "q" -> "to_q";
+                case "k" -> "to_k";
+                case "v" -> "to_v";
+                case "proj_out" -> "to_out.0";
+                default -> head;
+            };
+            String target = coder + ".mid_block.attentions.0." + mappedHead + part.substring(head.length());
+            out.put(target, head.equals("norm") ? StoredAs.whole(key) : StoredAs.convAsLinear(key));
+            return;
+        }
+        out.put(renamed, StoredAs.whole(key));
     }
 
     /** Number of OpenCLIP residual blocks in an SD 2.x file. */

@@ -45,11 +45,14 @@ public final class ModelFolder implements Checkpoint {
 
     @Override
     public JsonObject config(Component component) {
-        return JsonFiles.readObject(dir.resolve(component.folder).resolve("config.json"));
+        return JsonFiles.readObject(dir.resolve(component.folder).resolve(component.configFile));
     }
 
     @Override
     public synchronized WeightSource weights(Component component) {
+        if (component.weightsStem == null) {
+            throw new IllegalArgumentException(component + " has no weights");
+        }
         Safetensors file = opened.computeIfAbsent(component, c -> Safetensors.open(weightsFile(c)));
         return WeightSource.identity(file, component.folder);
     }

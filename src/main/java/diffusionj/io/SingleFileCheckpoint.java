@@ -87,61 +87,29 @@ public final class SingleFileCheckpoint implements Checkpoint {
 
     @Override
     public JsonObject config(Component component) {
-        if (component == Component.TEXT_ENCODER) {
-            return inferTextEncoderConfig();
-        }
-        throw new CheckpointException(file.file() + ": the " + component.folder + " of single-file checkpoints is not supported by this version");
+        SingleFileConfigs configs = new SingleFileConfigs(family, tokenizerDir.toAbsolutePath().getParent());
+        return switch (component) {
+            case TEXT_ENCODER -> configs.textEncoder(weights(component));
+            case UNET -> configs.unet(weights(component));
+            case VAE -> configs.vae(weights(component));
+            case SCHEDULER -> configs.scheduler();
+        };
     }
 
     @Override
     public WeightSource weights(Component component) {
-        if (component == Component.TEXT_ENCODER) {
-            Map<String, WeightSource.StoredAs> keys = family == ModelFamily.SD1
+        Map<String, WeightSource.StoredAs> keys = switch (component) {
+            case TEXT_ENCODER -> family == ModelFamily.SD1
                     ? LdmKeys.sd1TextEncoder(file.names())
                     : LdmKeys.sd2TextEncoder(file.names(), LdmKeys.openClipBlocks(file.names()) - 1);
-            return new WeightSource(file, component.folder, keys);
+            case UNET -> LdmKeys.unet(file.names());
+            case VAE -> LdmKeys.vae(file.names());
+            case SCHEDULER -> throw new IllegalArgumentException("the scheduler has no weights");
+        };
+        if (keys.isEmpty()) {
+            throw new CheckpointException(file.file() + " holds no " + component.folder + " weights");
         }
-        throw new CheckpointException(file.file() + ": the " + component.folder + " of single-file checkpoints is not supported by this version");
-    }
-
-    /**
-     * A Hugging Face CLIPTextConfig from shapes. The head count is not visible in any shape: it is taken
-     * from a {@code text_encoder/config.json} beside the tokenizer folder when there is one, else from the
-     * 64-wide heads of every released CLIP text tower (ViT-L/14: 768/12, OpenCLIP ViT-H: 1024/16).
-     */
-    private JsonObject inferTextEncoderConfig() {
-        WeightSource w = weights(Component.TEXT_ENCODER);
-        long[] tokens = w.shape("text_model.embeddings.token_embedding.weight");
-        long width = tokens[1];
-        int layers = 0;
-        while (w.contains("text_model.encoder.layers." + layers + ".mlp.fc1.weight")) {
-            layers++;
-        }
-        JsonObject c = new JsonObject();
-        c.addProperty("vocab_size", tokens[0]);
-        c.addProperty("hidden_size", width);
-        c.addProperty("intermediate_size", w.shape("text_model.encoder.layers.0.mlp.fc1.weight")[0]);
-        c.addProperty("num_hidden_layers", layers);
-        c.addProperty("num_attention_heads", headCount(width));
-        c.addProperty("max_position_embeddings", w.shape("text_model.embeddings.position_embedding.weight")[0]);
-        c.addProperty("hidden_act", family == ModelFamily.SD1 ? "quick_gelu" : "gelu");
-        c.addProperty("layer_norm_eps", 1e-5);
-        return c;
-    }
-
-    private long headCount(long width) {
-        Path config = tokenizerDir.getParent() == null ? null : tokenizerDir.getParent().resolve("text_encoder").resolve("config.json");
-        if (config != null && Files.isRegularFile(config)) {
-            JsonObject c = JsonFiles.readObject(config);
-            if (c.has("num_attention_heads") && c.has("hidden_size") && c.get("hidden_size").getAsLong() == width) {
-                return c.get("num_attention_heads").getAsLong();
-            }
-        }
-        if (width % 64 != 0) {
-            throw new CheckpointException(file.file() + ": text encoder width " + width + " is not a multiple of 64, so its head count cannot be"
-                    + " inferred; put the model's text_encoder/config.json next to its tokenizer folder");
-        }
-        return width / 64;
+        return new WeightSource(file, component.folder, keys);
     }
 
     @Override

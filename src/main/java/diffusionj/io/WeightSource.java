@@ -14,10 +14,21 @@ import java.util.Set;
  * one (the fused q/k/v projections of OpenCLIP), as {@link LdmKeys} lays out.
  */
 public final class WeightSource {
-    /** A diffusers tensor as stored: file key, and which of {@code parts} equal row blocks it is. */
-    public record StoredAs(String fileKey, int part, int parts) {
+    /**
+     * A diffusers tensor as stored: file key, which of {@code parts} equal row blocks it is, and whether it
+     * is stored as a 1×1 convolution [out, in, 1, 1] where diffusers has a linear layer [out, in].
+     */
+    public record StoredAs(String fileKey, int part, int parts, boolean pointwiseConv) {
         public static StoredAs whole(String fileKey) {
-            return new StoredAs(fileKey, 0, 1);
+            return new StoredAs(fileKey, 0, 1, false);
+        }
+
+        public static StoredAs rows(String fileKey, int part, int parts) {
+            return new StoredAs(fileKey, part, parts, false);
+        }
+
+        public static StoredAs convAsLinear(String fileKey) {
+            return new StoredAs(fileKey, 0, 1, true);
         }
     }
 
@@ -52,7 +63,7 @@ public final class WeightSource {
         StoredAs s = stored(key);
         long[] shape = file.info(s.fileKey()).shape().clone();
         shape[0] /= s.parts();
-        return shape;
+        return s.pointwiseConv() && shape.length == 4 ? new long[]{shape[0], shape[1]} : shape;
     }
 
     /** The tensor as float32, checked against the shape the model expects. */
@@ -64,6 +75,9 @@ public final class WeightSource {
         }
         StoredAs s = stored(key);
         INDArray whole = file.load(s.fileKey());
+        if (s.pointwiseConv()) {
+            return whole.reshape(found);
+        }
         if (s.parts() == 1) {
             return whole;
         }

@@ -16,8 +16,8 @@ class UNetParityTest {
 
     @ParameterizedTest(name = "{0} from {1}")
     @CsvSource({
-            "sd1-tiny, model",
-            "sd2-tiny, model"})
+            "sd1-tiny, model", "sd1-tiny, model-ldm.safetensors", "sd1-tiny, model-ldm-fp16.safetensors",
+            "sd2-tiny, model", "sd2-tiny, model-ldm.safetensors", "sd2-tiny, model-ldm-fp16.safetensors"})
     void noisePredictionMatchesTheReferenceAtEveryGoldenTimestepAndShape(String set, String form) {
         try (Checkpoint checkpoint = Checkpoints.open(Fixtures.path(set, form), null)) {
             UNet2DConditionModel unet = UNet2DConditionModel.load(checkpoint);
