@@ -1,0 +1,152 @@
+package diffusionj.vae;
+
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Component;
+import diffusionj.nn.Activations;
+import diffusionj.nn.Conv2d;
+import diffusionj.nn.GraphWeights;
+import diffusionj.nn.GroupNorm;
+import diffusionj.nn.NearestUpsample;
+import diffusionj.nn.WeightStore;
+import diffusionj.unet.ResnetBlock2D;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.PadMode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * diffusers' AutoencoderKL: the decoder maps a latent [batch, 4, h, w] to an image [batch, 3, 8h, 8w] in
+ * [−1, 1] (roughly); the encoder maps an image to the posterior's mean and log-variance. No scaling is
+ * applied here: the pipeline divides latents by {@link VaeConfig#scalingFactor()} before decoding.
+ * Graphs are built per spatial size and share one copy of the weights.
+ */
+public final class AutoencoderKL {
+    public static final String LATENT = "latent";
+    public static final String IMAGE = "image";
+    public static final String DECODED = "decoded";
+    public static final String MEAN = "posterior_mean";
+    public static final String LOGVAR = "posterior_logvar";
+
+    private static final double EPS = 1e-6;
+
+    private final VaeConfig config;
+    private final WeightStore weights;
+    private final Map<String, SameDiff> graphs = new HashMap<>();
+
+    public AutoencoderKL(VaeConfig config, WeightStore weights) {
+        this.config = config;
+        this.weights = weights;
+    }
+
+    public static AutoencoderKL load(Checkpoint checkpoint) {
+        return new AutoencoderKL(VaeConfig.fromJson(checkpoint.config(Component.VAE)), new WeightStore(checkpoint.weights(Component.VAE)));
+    }
+
+    public VaeConfig config() {
+        return config;
+    }
+
+    /** @param latent [batch, latentChannels, h, w], unscaled; returns [batch, 3, h·8, w·8] */
+    public INDArray decode(INDArray latent) {
+        SameDiff sd = graph("decode", latent.size(2), latent.size(3));
+        synchronized (sd) {
+            return sd.output(Map.of(LATENT, latent.castTo(DataType.FLOAT)), DECODED).get(DECODED);
+        }
+    }
+
+    /** @param image [batch, 3, H, W] in [−1, 1]; returns {@link #MEAN} and {@link #LOGVAR}, [batch, 4, H/8, W/8] */
+    public Map<String, INDArray> encode(INDArray image) {
+        SameDiff sd = graph("encode", image.size(2), image.size(3));
+        synchronized (sd) {
+            return sd.output(Map.of(IMAGE, image.castTo(DataType.FLOAT)), MEAN, LOGVAR);
+        }
+    }
+
+    private synchronized SameDiff graph(String kind, long height, long width) {
+        return graphs.computeIfAbsent(kind + height + "x" + width,
+                k -> kind.equals("decode") ? buildDecoder(height, width) : buildEncoder(height, width));
+    }
+
+    private SameDiff buildDecoder(long height, long width) {
+        SameDiff sd = SameDiff.create();
+        GraphWeights w = new GraphWeights(sd, weights);
+        int[] ch = config.blockOutChannels();
+        int top = ch[ch.length - 1];
+        int latent = config.latentChannels();
+        SDVariable z = sd.placeHolder(LATENT, DataType.FLOAT, -1, latent, height, width);
+        z = Conv2d.pointwise(w, "post_quant_conv", z, latent, latent);
+        SDVariable h = Conv2d.same3x3(w, "decoder.conv_in", z, latent, top);
+        h = midBlock(w, "decoder.mid_block", h, top, height, width);
+        long prev = top;
+        for (int i = 0; i < ch.length; i++) {
+            String block = "decoder.up_blocks." + i;
+            long out = ch[ch.length - 1 - i];
+            for (int j = 0; j <= config.layersPerBlock(); j++) {
+                h = resnet(w, block + ".resnets." + j, h, j == 0 ? prev : out, out, height, width);
+            }
+            if (i < ch.length - 1) {
+                h = NearestUpsample.apply(sd, h, height, width, height * 2, width * 2);
+                height *= 2;
+                width *= 2;
+                h = Conv2d.same3x3(w, block + ".upsamplers.0.conv", h, out, out);
+            }
+            prev = out;
+        }
+        h = head(w, "decoder", h, ch[0], config.outChannels(), height, width);
+        sd.identity(DECODED, h);
+        return sd;
+    }
+
+    private SameDiff buildEncoder(long height, long width) {
+        SameDiff sd = SameDiff.create();
+        GraphWeights w = new GraphWeights(sd, weights);
+        int[] ch = config.blockOutChannels();
+        SDVariable x = sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width);
+        SDVariable h = Conv2d.same3x3(w, "encoder.conv_in", x, config.inChannels(), ch[0]);
+        long prev = ch[0];
+        for (int i = 0; i < ch.length; i++) {
+            String block = "encoder.down_blocks." + i;
+            for (int j = 0; j < config.layersPerBlock(); j++) {
+                h = resnet(w, block + ".resnets." + j, h, j == 0 ? prev : ch[i], ch[i], height, width);
+            }
+            if (i < ch.length - 1) {
+                // The LDM encoder pads only right and bottom before its stride-2 convolution.
+                SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {0, 1}, {0, 1}}));
+                h = Conv2d.apply(w, block + ".downsamplers.0.conv", sd.nn.pad(h, padding, PadMode.CONSTANT, 0), ch[i], ch[i], 3, 2, 0);
+                height = (height - 2) / 2 + 1;
+                width = (width - 2) / 2 + 1;
+            }
+            prev = ch[i];
+        }
+        int top = ch[ch.length - 1];
+        h = midBlock(w, "encoder.mid_block", h, top, height, width);
+        int latent = config.latentChannels();
+        h = head(w, "encoder", h, top, 2L * latent, height, width);
+        h = Conv2d.pointwise(w, "quant_conv", h, 2L * latent, 2L * latent);
+        SDVariable[] moments = sd.split(h, 2, 1);
+        sd.identity(MEAN, moments[0]);
+        sd.math.clipByValue(LOGVAR, moments[1], -30.0, 20.0);
+        return sd;
+    }
+
+    private SDVariable midBlock(GraphWeights w, String prefix, SDVariable h, long channels, long height, long width) {
+        h = resnet(w, prefix + ".resnets.0", h, channels, channels, height, width);
+        h = SpatialSelfAttention.apply(w, prefix + ".attentions.0", h, channels, height, width, config.normGroups());
+        return resnet(w, prefix + ".resnets.1", h, channels, channels, height, width);
+    }
+
+    /** conv_norm_out → SiLU → conv_out. */
+    private SDVariable head(GraphWeights w, String coder, SDVariable h, long in, long out, long height, long width) {
+        h = GroupNorm.apply(w, coder + ".conv_norm_out", h, in, height, width, config.normGroups(), EPS);
+        return Conv2d.same3x3(w, coder + ".conv_out", Activations.silu(w.graph(), h), in, out);
+    }
+
+    private SDVariable resnet(GraphWeights w, String prefix, SDVariable h, long in, long out, long height, long width) {
+        return ResnetBlock2D.apply(w, prefix, h, null, 0, in, out, height, width, config.normGroups(), EPS);
+    }
+}
