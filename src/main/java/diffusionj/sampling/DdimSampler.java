@@ -1,0 +1,33 @@
+package diffusionj.sampling;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DDIM (Song et al., 2021) with η = 0, deterministic: x_prev = √ᾱ_prev·x̂₀ + √(1 − ᾱ_prev)·ε̂. "ddim".
+ */
+final class DdimSampler extends Sampler {
+    private final double[] timesteps;
+    private final int stride;
+
+    DdimSampler(NoiseSchedule schedule, int steps) {
+        super(schedule);
+        this.timesteps = schedule.leadingTimesteps(steps);
+        this.stride = schedule.trainTimesteps() / steps;
+    }
+
+    @Override
+    public double[] timesteps() {
+        return timesteps;
+    }
+
+    @Override
+    public INDArray step(INDArray output, int i, INDArray sample, NoiseSource noise) {
+        int t = (int) timesteps[i];
+        double alpha = schedule.alphaCumprod(t);
+        // With set_alpha_to_one = false, the step past t = 0 lands on ᾱ_0, as in the SD configs.
+        double alphaPrev = schedule.alphaCumprod(Math.max(t - stride, 0));
+        INDArray x0 = schedule.prediction().originalFromAlpha(output, sample, alpha);
+        INDArray eps = combine(sample, 1 / Math.sqrt(1 - alpha), x0, -Math.sqrt(alpha) / Math.sqrt(1 - alpha));
+        return combine(x0, Math.sqrt(alphaPrev), eps, Math.sqrt(1 - alphaPrev));
+    }
+}

@@ -1,0 +1,158 @@
+package diffusionj.sampling;
+
+import com.google.gson.JsonObject;
+
+import java.util.Arrays;
+
+/**
+ * The training noise schedule of a model (its {@code scheduler_config.json}): betas, ᾱ_t = Π(1 − β), the
+ * matching noise levels σ_t = √((1 − ᾱ_t)/ᾱ_t), and the inference timestep spacings and sigma schedules the
+ * samplers choose from.
+ */
+public final class NoiseSchedule {
+    private final double[] alphasCumprod;
+    private final double[] sigmas;
+    private final double[] logSigmas;
+    private final Prediction prediction;
+    private final int stepsOffset;
+
+    /**
+     * ᾱ and σ are rounded to float32 as the reference computes them (float32 betas, a cumulative product
+     * accumulated in double and stored as float32): the Karras timesteps, found by interpolating log σ,
+     * follow these roundings.
+     */
+    public NoiseSchedule(float[] betas, Prediction prediction, int stepsOffset) {
+        this.alphasCumprod = new double[betas.length];
+        this.sigmas = new double[betas.length];
+        this.logSigmas = new double[betas.length];
+        double product = 1;
+        for (int t = 0; t < betas.length; t++) {
+            product *= 1f - betas[t];
+            float alpha = (float) product;
+            alphasCumprod[t] = alpha;
+            sigmas[t] = (float) Math.sqrt((1f - alpha) / alpha);
+            logSigmas[t] = Math.log(sigmas[t]);
+        }
+        this.prediction = prediction;
+        this.stepsOffset = stepsOffset;
+    }
+
+    public static NoiseSchedule fromConfig(JsonObject c) {
+        int n = c.has("num_train_timesteps") ? c.get("num_train_timesteps").getAsInt() : 1000;
+        double start = c.has("beta_start") ? c.get("beta_start").getAsDouble() : 0.00085;
+        double end = c.has("beta_end") ? c.get("beta_end").getAsDouble() : 0.012;
+        String kind = c.has("beta_schedule") ? c.get("beta_schedule").getAsString() : "scaled_linear";
+        float[] betas = switch (kind) {
+            case "scaled_linear" -> squared(linspace((float) Math.sqrt(start), (float) Math.sqrt(end), n));
+            case "linear" -> linspace((float) start, (float) end, n);
+            default -> throw new IllegalArgumentException("beta_schedule '" + kind + "' is not supported (scaled_linear, linear)");
+        };
+        String prediction = c.has("prediction_type") ? c.get("prediction_type").getAsString() : "epsilon";
+        int offset = c.has("steps_offset") ? c.get("steps_offset").getAsInt() : 0;
+        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset);
+    }
+
+    /** torch.linspace in float32: the first half counted up from start, the second down from end. */
+    private static float[] linspace(float start, float end, int n) {
+        float[] v = new float[n];
+        float step = n == 1 ? 0 : (end - start) / (n - 1);
+        for (int i = 0; i < n; i++) {
+            v[i] = i < n / 2 ? start + step * i : end - step * (n - 1 - i);
+        }
+        return v;
+    }
+
+    private static float[] squared(float[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * v[i];
+        }
+        return out;
+    }
+
+    public int trainTimesteps() {
+        return alphasCumprod.length;
+    }
+
+    public Prediction prediction() {
+        return prediction;
+    }
+
+    public double alphaCumprod(int t) {
+        return alphasCumprod[t];
+    }
+
+    /** "leading": every (T/N)-th training step from 0, plus the config's offset, descending (DDIM, PNDM, DDPM). */
+    public double[] leadingTimesteps(int steps) {
+        int ratio = trainTimesteps() / steps;
+        double[] t = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            t[i] = (double) (steps - 1 - i) * ratio + stepsOffset;
+        }
+        return t;
+    }
+
+    /** "linspace": N points from T−1 down to 0, not necessarily integers (Euler, Heun, LMS). */
+    public double[] linspaceTimesteps(int steps) {
+        double[] t = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            t[i] = steps == 1 ? trainTimesteps() - 1 : (trainTimesteps() - 1) * (double) (steps - 1 - i) / (steps - 1);
+        }
+        return t;
+    }
+
+    /** σ at a possibly fractional timestep, linearly interpolated as numpy.interp does. */
+    public double sigmaAt(double t) {
+        int low = (int) Math.floor(t);
+        if (low >= sigmas.length - 1) {
+            return sigmas[sigmas.length - 1];
+        }
+        double w = t - low;
+        return sigmas[low] * (1 - w) + sigmas[low + 1] * w;
+    }
+
+    public double[] sigmasAt(double[] timesteps) {
+        return Arrays.stream(timesteps).map(this::sigmaAt).toArray();
+    }
+
+    public double maxSigma() {
+        return sigmas[sigmas.length - 1];
+    }
+
+    public double minSigma() {
+        return sigmas[0];
+    }
+
+    /** Karras et al. (2022): N levels evenly spaced in σ^(1/ρ) from σ_max to σ_min, ρ = 7. */
+    public static double[] karrasSigmas(double sigmaMin, double sigmaMax, int steps) {
+        double rho = 7;
+        double minInv = Math.pow(sigmaMin, 1 / rho);
+        double maxInv = Math.pow(sigmaMax, 1 / rho);
+        double[] s = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            double ramp = steps == 1 ? 0 : (double) i / (steps - 1);
+            s[i] = Math.pow(maxInv + ramp * (minInv - maxInv), rho);
+        }
+        return s;
+    }
+
+    /** The fractional timestep whose σ is {@code sigma}, interpolating log σ between training steps. */
+    public double sigmaToTimestep(double sigma) {
+        double logSigma = Math.log(Math.max(sigma, 1e-10));
+        int low = 0;
+        for (int i = 0; i < logSigmas.length; i++) {
+            if (logSigma - logSigmas[i] >= 0) {
+                low = i;
+            }
+        }
+        low = Math.min(low, logSigmas.length - 2);
+        double w = (logSigmas[low] - logSigma) / (logSigmas[low] - logSigmas[low + 1]);
+        w = Math.max(0, Math.min(1, w));
+        return (1 - w) * low + w * (low + 1);
+    }
+
+    /** σ-schedule with a final 0 appended. */
+    static double[] withFinalZero(double[] sigmas) {
+        return Arrays.copyOf(sigmas, sigmas.length + 1);
+    }
+}

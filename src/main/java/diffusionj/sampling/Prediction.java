@@ -1,0 +1,31 @@
+package diffusionj.sampling;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** What the UNet predicts: the added noise ε (SD 1.x, SD 2.x-base) or the velocity v (SD 2.x 768-v). */
+public enum Prediction {
+    EPSILON, V_PREDICTION;
+
+    public static Prediction fromConfig(String name) {
+        return switch (name) {
+            case "epsilon" -> EPSILON;
+            case "v_prediction" -> V_PREDICTION;
+            default -> throw new IllegalArgumentException("prediction_type '" + name + "' is not supported (epsilon, v_prediction)");
+        };
+    }
+
+    /** x₀ from the model output in the variance-preserving form x_t = √ᾱ·x₀ + √(1−ᾱ)·ε. */
+    INDArray originalFromAlpha(INDArray output, INDArray sample, double alphaProd) {
+        double a = Math.sqrt(alphaProd);
+        double b = Math.sqrt(1 - alphaProd);
+        return this == EPSILON ? sample.sub(output.mul(b)).divi(a) : sample.mul(a).subi(output.mul(b));
+    }
+
+    /** x₀ from the model output in the variance-exploding form x = x₀ + σ·ε used by the k-diffusion samplers. */
+    INDArray originalFromSigma(INDArray output, INDArray sample, double sigma) {
+        if (this == EPSILON) {
+            return sample.sub(output.mul(sigma));
+        }
+        return output.mul(-sigma / Math.sqrt(sigma * sigma + 1)).addi(sample.div(sigma * sigma + 1));
+    }
+}

@@ -1,0 +1,61 @@
+package diffusionj.sampling;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The k-diffusion family (Karras et al., 2022) in diffusers' form: the sample lives at noise level σ
+ * (x = x₀ + σ·ε), the UNet sees it scaled by 1/√(σ² + 1), and σ runs down a schedule ending at 0.
+ */
+abstract class SigmaSampler extends Sampler {
+    protected final double[] timesteps;
+    protected final double[] sigmas;
+
+    /** @param sigmas one per timestep, followed by the final 0 */
+    SigmaSampler(NoiseSchedule schedule, double[] timesteps, double[] sigmas) {
+        super(schedule);
+        this.timesteps = timesteps;
+        this.sigmas = sigmas;
+    }
+
+    /** The "linspace" schedule of diffusers' Euler, Heun and LMS schedulers, optionally Karras-spaced. */
+    static double[][] linspaceSchedule(NoiseSchedule schedule, int steps, boolean karras) {
+        double[] t = schedule.linspaceTimesteps(steps);
+        double[] s = schedule.sigmasAt(t);
+        if (karras) {
+            s = NoiseSchedule.karrasSigmas(s[s.length - 1], s[0], steps);
+            for (int i = 0; i < steps; i++) {
+                t[i] = schedule.sigmaToTimestep(s[i]);
+            }
+        }
+        return new double[][]{t, NoiseSchedule.withFinalZero(s)};
+    }
+
+    @Override
+    double[] sigmaSchedule() {
+        return sigmas;
+    }
+
+    @Override
+    public double[] timesteps() {
+        return timesteps;
+    }
+
+    /** The largest σ: with "linspace" spacing diffusers starts from pure noise at σ_max. */
+    @Override
+    public double initNoiseSigma() {
+        double max = 0;
+        for (double s : sigmas) {
+            max = Math.max(max, s);
+        }
+        return max;
+    }
+
+    @Override
+    public INDArray scaleModelInput(INDArray sample, int index) {
+        return sample.div(Math.sqrt(sigmas[index] * sigmas[index] + 1));
+    }
+
+    protected INDArray denoised(INDArray output, INDArray sample, double sigma) {
+        return schedule.prediction().originalFromSigma(output, sample, sigma);
+    }
+}
