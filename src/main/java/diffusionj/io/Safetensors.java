@@ -69,9 +69,14 @@ public final class Safetensors implements Closeable {
             throw new CheckpointException(file + " is not a safetensors file: only " + fileSize + " bytes, fewer than the 8-byte header length");
         }
         ByteBuffer prefix = read(file, channel, 0, 8);
-        PickleGuard.refuseByMagic(file, prefix.duplicate());
-        long headerLength = prefix.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
-        if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || 8 + headerLength > fileSize) {
+        long headerLength = prefix.duplicate().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        boolean plausible = headerLength > 0 && headerLength <= MAX_HEADER_BYTES && 8 + headerLength <= fileSize;
+        if (!plausible || read(file, channel, 8, 1).get(0) != '{') {
+            // Only a file that does not start like safetensors is checked for pickle signatures: a valid
+            // header length can begin with the same bytes.
+            PickleGuard.refuseByMagic(file, prefix);
+        }
+        if (!plausible) {
             throw new CheckpointException(file + " is truncated or not a safetensors file: header length " + headerLength
                     + " does not fit in a file of " + fileSize + " bytes");
         }
@@ -190,7 +195,7 @@ public final class Safetensors implements Closeable {
 
     /**
      * The tensor as an ND4J array: floating-point types become FLOAT (float32 compute, whatever the
-     * storage), integer types keep their width.
+     * storage), 32- and 64-bit integers keep their width, 8-bit integers widen to INT.
      */
     public INDArray load(String name) {
         TensorInfo info = info(name);
@@ -222,6 +227,13 @@ public final class Safetensors implements Closeable {
             case I32 -> {
                 int[] v = new int[n];
                 bytes.asIntBuffer().get(v);
+                yield Nd4j.createFromArray(v).reshape(shape);
+            }
+            case U8, I8 -> {
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = info.dtype() == DType.U8 ? bytes.get(i) & 0xff : bytes.get(i);
+                }
                 yield Nd4j.createFromArray(v).reshape(shape);
             }
             default -> throw new CheckpointException(file + ", tensor '" + name + "': dtype " + info.dtype() + " is not supported for loading");

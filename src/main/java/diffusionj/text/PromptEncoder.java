@@ -45,6 +45,10 @@ public final class PromptEncoder {
         return z.reshape(1, (long) n * ClipTokenizer.CONTEXT_LENGTH, encoder.config().width());
     }
 
+    public int textLayers() {
+        return encoder.config().layers();
+    }
+
     /** Number of 77-position chunks the prompt needs. */
     public int chunkCount(String prompt) {
         return PromptChunks.of(prompt, tokenizer).chunks().size();

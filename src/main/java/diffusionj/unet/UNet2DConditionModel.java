@@ -38,8 +38,12 @@ public final class UNet2DConditionModel {
     private final WeightStore weights;
     private final Map<Shape, Graph> graphs = new HashMap<>();
 
-    /** One built graph and the names of its cross-attention probabilities, in execution order. */
-    private record Graph(SameDiff sd, List<String> crossAttentionLayers) {
+    /** One built graph and its cross-attention layers, in execution order. */
+    private record Graph(SameDiff sd, List<AttentionLayer> crossAttentionLayers) {
+    }
+
+    /** A cross-attention layer: the name of its probabilities output and its spatial size. */
+    public record AttentionLayer(String probe, long height, long width) {
     }
 
     public UNet2DConditionModel(UNetConfig config, WeightStore weights) {
@@ -76,8 +80,8 @@ public final class UNet2DConditionModel {
         }
     }
 
-    /** Names of the cross-attention probability outputs for a latent of this size, in execution order. */
-    public List<String> crossAttentionLayers(long height, long width, long keys) {
+    /** The cross-attention layers for a latent of this size, in execution order. */
+    public List<AttentionLayer> crossAttentionLayers(long height, long width, long keys) {
         return graph(height, width, keys).crossAttentionLayers();
     }
 
@@ -88,7 +92,7 @@ public final class UNet2DConditionModel {
     private Graph build(long height, long width, long keys) {
         SameDiff sd = SameDiff.create();
         GraphWeights w = new GraphWeights(sd, weights);
-        List<String> probes = new ArrayList<>();
+        List<AttentionLayer> probes = new ArrayList<>();
         SDVariable x = sd.placeHolder(SAMPLE, DataType.FLOAT, -1, config.inChannels(), height, width);
         SDVariable t = sd.placeHolder(TIMESTEP, DataType.FLOAT, -1);
         SDVariable context = sd.placeHolder(ENCODER_HIDDEN_STATES, DataType.FLOAT, -1, keys, config.crossAttentionDim())
@@ -125,9 +129,9 @@ public final class UNet2DConditionModel {
         private final SDVariable temb;
         private final SDVariable context;
         private final long keys;
-        private final List<String> probes;
+        private final List<AttentionLayer> probes;
 
-        Blocks(GraphWeights w, SDVariable temb, SDVariable context, long keys, List<String> probes) {
+        Blocks(GraphWeights w, SDVariable temb, SDVariable context, long keys, List<AttentionLayer> probes) {
             this.w = w;
             this.temb = temb;
             this.context = context;
@@ -191,7 +195,7 @@ public final class UNet2DConditionModel {
 
         private Feature transformer(String prefix, Feature h, long heads) {
             for (int i = 0; i < config.transformerLayersPerBlock(); i++) {
-                probes.add(CrossAttention.probsName(prefix + ".transformer_blocks." + i + ".attn2"));
+                probes.add(new AttentionLayer(CrossAttention.probsName(prefix + ".transformer_blocks." + i + ".attn2"), h.height(), h.width()));
             }
             SDVariable y = Transformer2D.apply(w, config, prefix, h.x(), h.channels(), h.height(), h.width(), context, keys, heads);
             return h.with(y, h.channels());

@@ -154,6 +154,18 @@ class SafetensorsTest {
     }
 
     @Test
+    void aHeaderLengthThatLooksLikeAPickleSignatureIsStillSafetensors() throws IOException {
+        StringBuilder header = new StringBuilder("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}");
+        while (header.length() < 0x280 - 1) {
+            header.append(' ');
+        }
+        Path file = raw(header.append('}').toString(), 4);
+        try (Safetensors st = Safetensors.open(file)) {
+            assertArrayEquals(new long[]{1}, st.info("w").shape());
+        }
+    }
+
+    @Test
     void aThreeGigabyteFileOpensFromItsHeaderAlone() throws IOException {
         Path file = dir.resolve("big.safetensors");
         long elements = 768L * 1024 * 1024;

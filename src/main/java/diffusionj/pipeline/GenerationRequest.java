@@ -1,0 +1,62 @@
+package diffusionj.pipeline;
+
+import diffusionj.sampling.Samplers;
+
+/**
+ * Everything that determines a text-to-image result. Sizes are in pixels; {@code seed} −1 asks for a
+ * random seed (the one used is reported in the result). Image i of a batch uses seed + i, as the web UIs do.
+ */
+public record GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double guidanceScale,
+                                long seed, int width, int height, int batchSize, int clipSkip) {
+    public static final int MIN_SIZE = 64;
+    public static final int MAX_SIZE = 2048;
+    public static final int MAX_STEPS = 150;
+    public static final double MAX_GUIDANCE = 30;
+    public static final int MAX_BATCH = 16;
+    public static final int MAX_CLIP_SKIP = 12;
+
+    public static GenerationRequest of(String prompt) {
+        return new GenerationRequest(prompt, "", "euler_ancestral", 20, 7.5, -1, 512, 512, 1, 1);
+    }
+
+    public GenerationRequest withSeed(long newSeed) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, newSeed, width, height, batchSize, clipSkip);
+    }
+
+    /**
+     * Checks every field against the range the engine supports. Sizes go to 2048 (a 2048² SD 1.5 step needs
+     * about 20 GB on the CPU); 150 steps is more than any sampler profits from.
+     */
+    public void validate() {
+        if (prompt == null || prompt.isBlank()) {
+            throw new GenerationException("the prompt is empty: describe what to generate");
+        }
+        if (!Samplers.NAMES.contains(sampler)) {
+            throw new GenerationException("unknown sampler '" + sampler + "'; choose one of " + String.join(", ", Samplers.NAMES));
+        }
+        checkRange("steps", steps, 1, sampler.equals("lcm") ? 50 : MAX_STEPS);
+        if (!(guidanceScale >= 0 && guidanceScale <= MAX_GUIDANCE)) {
+            throw new GenerationException("CFG scale must be between 0 and " + MAX_GUIDANCE + ", got " + guidanceScale);
+        }
+        checkSize("width", width);
+        checkSize("height", height);
+        checkRange("batch size", batchSize, 1, MAX_BATCH);
+        checkRange("CLIP skip", clipSkip, 1, MAX_CLIP_SKIP);
+        if (seed < -1 || seed > 0xFFFFFFFFL) {
+            throw new GenerationException("seed must be between 0 and 4294967295 (or -1 for random), got " + seed);
+        }
+    }
+
+    private static void checkRange(String what, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new GenerationException(what + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static void checkSize(String what, int value) {
+        checkRange(what, value, MIN_SIZE, MAX_SIZE);
+        if (value % 8 != 0) {
+            throw new GenerationException(what + " must be a multiple of 8 (the autoencoder works on 8×8 pixel blocks), got " + value);
+        }
+    }
+}

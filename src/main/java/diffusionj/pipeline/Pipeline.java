@@ -1,0 +1,124 @@
+package diffusionj.pipeline;
+
+import diffusionj.attention.CrossAttentionSums;
+import diffusionj.attention.PromptTokens;
+import diffusionj.attention.TokenMaps;
+import diffusionj.sampling.NoiseSource;
+import diffusionj.sampling.Sampler;
+import diffusionj.sampling.Samplers;
+import diffusionj.unet.UNet2DConditionModel;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.ARGBType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Text-to-image with classifier-free guidance: the negative prompt is the unconditional branch, the UNet
+ * runs on the batch [negative, prompt] and the prediction is ε_neg + g·(ε_prompt − ε_neg). Between steps the
+ * run can be cancelled; cross-attention is folded into token maps as the steps go.
+ */
+public final class Pipeline {
+    private final StableDiffusion model;
+
+    public Pipeline(StableDiffusion model) {
+        this.model = model;
+    }
+
+    public GenerationResult generate(GenerationRequest request, boolean tokenMaps, RunOptions options,
+                                     ProgressListener progress, BooleanSupplier cancelled) {
+        request.validate();
+        if (request.clipSkip() > model.textLayers()) {
+            throw new GenerationException("CLIP skip must be between 1 and " + model.textLayers() + " for this model, got " + request.clipSkip());
+        }
+        long seed = request.seed() == -1 ? new SecureRandom().nextLong() & 0xFFFFFFFFL : request.seed();
+        GenerationRequest r = request.withSeed(seed);
+        int batch = r.batchSize();
+
+        progress.stage("encoding prompt");
+        int chunks = Math.max(model.prompts().chunkCount(r.prompt()), model.prompts().chunkCount(r.negativePrompt()));
+        INDArray cond = repeat(model.prompts().encode(r.prompt(), r.clipSkip(), chunks), batch);
+        INDArray uncond = repeat(model.prompts().encode(r.negativePrompt(), r.clipSkip(), chunks), batch);
+
+        int scale = model.vae().config().downscale();
+        long h = r.height() / scale;
+        long w = r.width() / scale;
+        Sampler sampler = Samplers.create(r.sampler(), model.schedule(), r.steps());
+        NoiseSource noise = options.noise() != null ? options.noise() : new BatchNoise(seed, batch);
+        INDArray start = options.initLatent() != null ? options.initLatent()
+                : noise.gaussian(batch, model.unet().config().inChannels(), h, w);
+        INDArray context = Nd4j.concat(0, uncond, cond);
+        CrossAttentionSums attention = tokenMaps
+                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, context.size(1))) : null;
+
+        INDArray latent = denoise(sampler, start.mul(sampler.initNoiseSigma()), context, r.guidanceScale(), noise, attention,
+                options, progress, cancelled);
+
+        progress.stage("decoding");
+        INDArray decoded = model.vae().decode(latent.div(model.vae().config().scalingFactor()));
+        return result(r, seed, latent, decoded, attention, (int) h, (int) w);
+    }
+
+    private INDArray denoise(Sampler sampler, INDArray latent, INDArray context, double guidance, NoiseSource noise,
+                             CrossAttentionSums attention, RunOptions options, ProgressListener progress, BooleanSupplier cancelled) {
+        double[] timesteps = sampler.timesteps();
+        List<String> probes = attention == null ? List.of() : attention.probes();
+        long batch = latent.size(0);
+        long started = System.nanoTime();
+        for (int i = 0; i < timesteps.length; i++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancelledException(i, timesteps.length);
+            }
+            INDArray input = sampler.scaleModelInput(latent, i);
+            Map<String, INDArray> out = model.unet().run(Nd4j.concat(0, input, input), Nd4j.createFromArray(timesteps[i]),
+                    context, probes);
+            INDArray both = out.get(UNet2DConditionModel.OUT);
+            INDArray unconditional = both.get(NDArrayIndex.interval(0, batch));
+            INDArray conditional = both.get(NDArrayIndex.interval(batch, 2 * batch));
+            INDArray guided = unconditional.add(conditional.sub(unconditional).muli(guidance));
+            latent = sampler.step(guided, i, latent, noise);
+            if (attention != null) {
+                attention.add(out);
+            }
+            if (options.observer() != null) {
+                options.observer().afterStep(i, latent);
+            }
+            progress.step(i + 1, timesteps.length, (System.nanoTime() - started) / 1e9);
+        }
+        return latent;
+    }
+
+    private GenerationResult result(GenerationRequest r, long seed, INDArray latent, INDArray decoded,
+                                    CrossAttentionSums attention, int latentH, int latentW) {
+        INDArray levels = Images.toLevels(decoded);
+        List<ArrayImg<ARGBType, IntArray>> images = new ArrayList<>();
+        long[] seeds = new long[r.batchSize()];
+        List<String> parameters = new ArrayList<>();
+        List<TokenMaps> maps = new ArrayList<>();
+        PromptTokens tokens = attention == null ? null : PromptTokens.of(r.prompt(), model.tokenizer());
+        String hash = model.shortHash();
+        for (int i = 0; i < r.batchSize(); i++) {
+            seeds[i] = seed + i;
+            images.add(Images.toArgb(levels, i));
+            parameters.add(GenerationParameters.format(r, seeds[i], model.name(), hash));
+            if (attention != null) {
+                maps.add(TokenMaps.compute(attention, i, tokens, latentH, latentW, r.height(), r.width()));
+            }
+        }
+        return new GenerationResult(r, images, seeds, parameters, latent, decoded, maps);
+    }
+
+    /** [1, keys, width] → [batch, keys, width]. */
+    private static INDArray repeat(INDArray embedding, int batch) {
+        INDArray[] copies = new INDArray[batch];
+        java.util.Arrays.fill(copies, embedding);
+        return batch == 1 ? embedding : Nd4j.concat(0, copies);
+    }
+}

@@ -1,0 +1,106 @@
+package diffusionj.pipeline;
+
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Checkpoints;
+import diffusionj.io.Component;
+import diffusionj.io.ModelFamily;
+import diffusionj.sampling.NoiseSchedule;
+import diffusionj.text.ClipTextEncoder;
+import diffusionj.text.ClipTokenizer;
+import diffusionj.text.PromptEncoder;
+import diffusionj.unet.UNet2DConditionModel;
+import diffusionj.vae.AutoencoderKL;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** A loaded Stable Diffusion model: tokenizer, text encoder, UNet, autoencoder and noise schedule. */
+public final class StableDiffusion implements AutoCloseable {
+    private final Checkpoint checkpoint;
+    private final PromptEncoder prompts;
+    private final UNet2DConditionModel unet;
+    private final AutoencoderKL vae;
+    private final NoiseSchedule schedule;
+
+    private StableDiffusion(Checkpoint checkpoint) {
+        this.checkpoint = checkpoint;
+        ClipTokenizer tokenizer = ClipTokenizer.load(checkpoint.tokenizerDir());
+        this.prompts = new PromptEncoder(tokenizer, ClipTextEncoder.load(checkpoint));
+        this.unet = UNet2DConditionModel.load(checkpoint);
+        this.vae = AutoencoderKL.load(checkpoint);
+        this.schedule = NoiseSchedule.fromConfig(checkpoint.config(Component.SCHEDULER));
+    }
+
+    public static StableDiffusion load(Path model, Path tokenizerDir) {
+        Checkpoint checkpoint = Checkpoints.open(model, tokenizerDir);
+        try {
+            return new StableDiffusion(checkpoint);
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    public PromptEncoder prompts() {
+        return prompts;
+    }
+
+    public ClipTokenizer tokenizer() {
+        return prompts.tokenizer();
+    }
+
+    public UNet2DConditionModel unet() {
+        return unet;
+    }
+
+    public AutoencoderKL vae() {
+        return vae;
+    }
+
+    public NoiseSchedule schedule() {
+        return schedule;
+    }
+
+    public ModelFamily family() {
+        return checkpoint.family();
+    }
+
+    public int textLayers() {
+        return prompts.textLayers();
+    }
+
+    /** The file or folder name without ".safetensors", as the web UIs show it. */
+    public String name() {
+        String n = checkpoint.path().getFileName().toString();
+        return n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
+    }
+
+    /**
+     * The web UIs' short model hash: SHA-256 of the 64 KiB at offset 1 MiB of the weights file, first 8 hex
+     * digits — quick even for multi-gigabyte files. For a diffusers folder, of its UNet weights.
+     */
+    public String shortHash() {
+        Path file = Files.isDirectory(checkpoint.path()) ? checkpoint.weights(Component.UNET).file().file() : checkpoint.path();
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            byte[] block = new byte[0x10000];
+            long offset = f.length() > 0x100000 + 0x10000 ? 0x100000 : 0;
+            f.seek(offset);
+            int n = f.read(block);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(block, 0, Math.max(n, 0));
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 8);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return "unknown";
+        }
+    }
+
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+}

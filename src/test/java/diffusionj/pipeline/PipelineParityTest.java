@@ -1,0 +1,173 @@
+package diffusionj.pipeline;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import diffusionj.Fixtures;
+import diffusionj.attention.TokenMaps;
+import diffusionj.io.JsonFiles;
+import diffusionj.io.Safetensors;
+import diffusionj.sampling.ReplayedNoise;
+import diffusionj.sampling.Sampler;
+import diffusionj.sampling.Samplers;
+import diffusionj.unet.UNet2DConditionModel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static diffusionj.Parity.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole text-to-image runs against golden/pipeline_*.safetensors, and DAAM maps against daam_ddim. */
+class PipelineParityTest {
+    private static final Map<String, StableDiffusion> MODELS = new HashMap<>();
+
+    @BeforeAll
+    static void load() {
+        for (String set : new String[]{"sd1-tiny", "sd2-tiny"}) {
+            MODELS.put(set, StableDiffusion.load(Fixtures.path(set, "model"), null));
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        MODELS.values().forEach(StableDiffusion::close);
+    }
+
+    static Stream<String> runs() {
+        List<String> runs = new ArrayList<>();
+        for (String set : new String[]{"sd1-tiny", "sd2-tiny"}) {
+            for (JsonElement p : JsonFiles.readObject(Fixtures.path(set, "manifest.json")).getAsJsonArray("pipelines")) {
+                runs.add(set + "/" + p.getAsJsonObject().get("file").getAsString());
+            }
+        }
+        return runs.stream();
+    }
+
+    private static JsonObject manifestEntry(String set, String file) {
+        for (JsonElement p : JsonFiles.readObject(Fixtures.path(set, "manifest.json")).getAsJsonArray("pipelines")) {
+            if (p.getAsJsonObject().get("file").getAsString().equals(file)) {
+                return p.getAsJsonObject();
+            }
+        }
+        throw new AssertionError("no manifest entry for " + file);
+    }
+
+    static GenerationRequest request(JsonObject m) {
+        return new GenerationRequest(m.get("prompt").getAsString(), m.get("negative_prompt").getAsString(),
+                m.get("scheduler").getAsString(), m.get("steps").getAsInt(), m.get("guidance_scale").getAsDouble(), 0, 64, 64, 1, 1);
+    }
+
+    static List<INDArray> recordedNoise(Safetensors g) {
+        List<INDArray> noise = new ArrayList<>();
+        for (int i = 0; g.contains(String.format("noise%02d", i)); i++) {
+            noise.add(g.load(String.format("noise%02d", i)));
+        }
+        return noise;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runs")
+    void everyLatentAndTheImageMatchTheReference(String run) {
+        String set = run.substring(0, run.indexOf('/'));
+        String file = run.substring(run.indexOf('/') + 1);
+        StableDiffusion model = MODELS.get(set);
+        GenerationRequest request = request(manifestEntry(set, file));
+        try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/" + file))) {
+            assertClose(g.load("cond"), model.prompts().encode(request.prompt(), 1, 1), 1e-4, run + " cond");
+            assertClose(g.load("uncond"), model.prompts().encode(request.negativePrompt(), 1, 1), 1e-4, run + " uncond");
+            List<String> checked = new ArrayList<>();
+            RunOptions options = new RunOptions(g.load("init_latent"), new ReplayedNoise(recordedNoise(g)), (i, latent) -> {
+                String key = String.format("step%02d.latent", i);
+                assertClose(g.load(key), latent, 1e-4, run + " " + key);
+                checked.add(key);
+            });
+            GenerationResult result = new Pipeline(model).generate(request, false, options, ProgressListener.NONE, () -> false);
+            assertEquals(request.steps(), checked.size());
+            assertClose(g.load("image"), result.decoded(), 1e-4, run + " image");
+            assertLevelsClose(g.load("image_uint8"), Images.toLevels(result.decoded()), run);
+        }
+    }
+
+    /** At most 1 level off, in at most 0.5 % of the values. */
+    private static void assertLevelsClose(INDArray expected, INDArray actual, String run) {
+        float[] e = expected.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+        float[] a = actual.data().asFloat();
+        int off = 0;
+        for (int i = 0; i < e.length; i++) {
+            float d = Math.abs(e[i] - a[i]);
+            assertTrue(d <= 1, run + " image_uint8 value " + i + " differs by " + d);
+            off += d > 0 ? 1 : 0;
+        }
+        assertTrue(off <= 0.005 * e.length, run + " image_uint8: " + off + " of " + e.length + " values differ");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("runs")
+    void crossAttentionProbabilitiesAtTheFirstAndLastStepMatchTheReference(String run) {
+        String set = run.substring(0, run.indexOf('/'));
+        String file = run.substring(run.indexOf('/') + 1);
+        StableDiffusion model = MODELS.get(set);
+        GenerationRequest request = request(manifestEntry(set, file));
+        try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/" + file))) {
+            Sampler sampler = Samplers.create(request.sampler(), model.schedule(), request.steps());
+            INDArray context = Nd4j.concat(0, g.load("uncond"), g.load("cond"));
+            int last = request.steps() - 1;
+            checkAttention(model, g, "attn.first.", sampler.scaleModelInput(g.load("init_latent").mul(sampler.initNoiseSigma()), 0),
+                    sampler.timesteps()[0], context, run);
+            checkAttention(model, g, "attn.last.", sampler.scaleModelInput(g.load(String.format("step%02d.latent", last - 1)), last),
+                    sampler.timesteps()[last], context, run);
+        }
+    }
+
+    private static void checkAttention(StableDiffusion model, Safetensors g, String prefix, INDArray input, double t,
+                                       INDArray context, String run) {
+        List<UNet2DConditionModel.AttentionLayer> layers = model.unet().crossAttentionLayers(input.size(2), input.size(3), context.size(1));
+        List<String> probes = layers.stream().map(UNet2DConditionModel.AttentionLayer::probe).toList();
+        Map<String, INDArray> out = model.unet().run(Nd4j.concat(0, input, input), Nd4j.createFromArray(t), context, probes);
+        assertEquals(16, layers.size());
+        for (String probe : probes) {
+            String golden = prefix + probe.replace(".probs", ".processor");
+            INDArray p = out.get(probe);
+            INDArray flat = p.reshape(p.size(0) * p.size(1), p.size(2), p.size(3));
+            assertClose(g.load(golden), flat, 1e-4, run + " " + golden);
+        }
+    }
+
+    @Test
+    void daamTokenWordAndMaskMapsMatchTheReference() {
+        for (String set : new String[]{"sd1-tiny", "sd2-tiny"}) {
+            StableDiffusion model = MODELS.get(set);
+            GenerationRequest request = request(manifestEntry(set, "pipeline_ddim.safetensors"));
+            try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/pipeline_ddim.safetensors"));
+                 Safetensors daam = Safetensors.open(Fixtures.path(set, "golden/daam_ddim.safetensors"))) {
+                RunOptions options = new RunOptions(g.load("init_latent"), null, null);
+                GenerationResult result = new Pipeline(model).generate(request, true, options, ProgressListener.NONE, () -> false);
+                TokenMaps maps = result.tokenMaps().get(0);
+                assertClose(daam.load("token_maps"), maps.daamMaps(), 1e-4, set + " token_maps");
+                List<String> words = new ArrayList<>();
+                for (TokenMaps.LabelledMap word : maps.wordMaps()) {
+                    words.add(word.label());
+                    assertClose(daam.load("word." + word.label()), word.map(), 1e-4, set + " word." + word.label());
+                    assertEquals(daam.load("mask." + word.label()), word.mask(TokenMaps.DEFAULT_THRESHOLD), set + " mask." + word.label());
+                }
+                List<String> expected = new ArrayList<>();
+                JsonFiles.readObject(Fixtures.path(set, "manifest.json")).getAsJsonObject("daam").getAsJsonArray("words")
+                        .forEach(w -> expected.add(w.getAsString()));
+                assertEquals(expected, words);
+                assertEquals(10, maps.tokenMaps().size());
+                assertEquals("red", maps.tokenMaps().get(1).label());
+            }
+        }
+    }
+}
