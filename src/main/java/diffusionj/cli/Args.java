@@ -63,6 +63,22 @@ final class Args {
         return v;
     }
 
+    double decimal(String flag, double fallback, double min, double max) {
+        if (!values.containsKey(flag)) {
+            return fallback;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(values.get(flag));
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": " + flag + " must be a number, got '" + values.get(flag) + "'");
+        }
+        if (!(v >= min && v <= max)) {
+            throw new UsageException(command + ": " + flag + " must be between " + min + " and " + max + ", got " + v);
+        }
+        return v;
+    }
+
     /** Exactly one of two flags. */
     String oneOf(String a, String b) {
         if (has(a) == has(b)) {

@@ -1,6 +1,9 @@
 package diffusionj.cli;
 
 import diffusionj.io.CheckpointException;
+import diffusionj.nn.NativeBackend;
+import diffusionj.pipeline.CancelledException;
+import diffusionj.pipeline.GenerationException;
 import diffusionj.text.PromptException;
 
 import java.io.PrintStream;
@@ -13,12 +16,16 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: diffusionj COMMAND [ARGS]",
             "  " + TokenizeCommand.USAGE,
-            "  " + EncodeTextCommand.USAGE);
+            "  " + EncodeTextCommand.USAGE,
+            "  " + UnetEvalCommand.USAGE,
+            "  " + GenerateCommand.USAGE,
+            "  " + BenchCommand.USAGE);
 
     private Main() {
     }
 
     public static void main(String[] argv) {
+        NativeBackend.configure();
         System.exit(run(argv, System.out, System.err));
     }
 
@@ -30,6 +37,9 @@ public final class Main {
             switch (argv[0]) {
                 case "tokenize" -> TokenizeCommand.run(argv, out);
                 case "encode-text" -> EncodeTextCommand.run(argv, out);
+                case "unet-eval" -> UnetEvalCommand.run(argv, out);
+                case "generate" -> GenerateCommand.run(argv, out, err);
+                case "bench" -> BenchCommand.run(argv, out, err);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }
@@ -38,7 +48,7 @@ public final class Main {
             err.println("error: " + e.getMessage());
             err.println(USAGE);
             return 2;
-        } catch (CheckpointException | PromptException | IllegalArgumentException e) {
+        } catch (CheckpointException | PromptException | GenerationException | CancelledException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 1;
         }

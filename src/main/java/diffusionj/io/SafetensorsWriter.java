@@ -60,6 +60,7 @@ public final class SafetensorsWriter {
             offset += bytes;
         }
         byte[] json = paddedHeader(header.toString());
+        createParent(file);
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
             out.write(json);
@@ -106,5 +107,15 @@ public final class SafetensorsWriter {
             default -> throw new IllegalArgumentException("writing " + dtype + " tensors is not supported");
         }
         return buf.array();
+    }
+
+    /** Output folders are created as needed, as command-line users expect. */
+    static void createParent(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot create the folder " + parent + " for " + file.getFileName() + ": " + e, e);
+        }
     }
 }

@@ -20,6 +20,22 @@ public final class GraphWeights {
         return sd;
     }
 
+    /** The variable {@code key}, held permuted to {@code order} (see {@link WeightStore#getPermuted}). */
+    public SDVariable getPermuted(String key, long[] shape, int... order) {
+        if (sd.hasVariable(key)) {
+            return sd.getVariable(key);
+        }
+        return sd.var(key, source.getPermuted(key, shape, order));
+    }
+
+    /** The variable {@code key}, held reshaped to {@code newShape}. */
+    public SDVariable getReshaped(String key, long[] shape, long... newShape) {
+        if (sd.hasVariable(key)) {
+            return sd.getVariable(key);
+        }
+        return sd.var(key, source.getReshaped(key, shape, newShape));
+    }
+
     /** The variable {@code key}, loaded and checked against {@code shape} on first use. */
     public SDVariable get(String key, long... shape) {
         if (sd.hasVariable(key)) {

@@ -1,5 +1,6 @@
 package diffusionj.nn;
 
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -22,13 +23,35 @@ public final class MultiHeadAttention {
         return x.permute(0, 2, 1, 3).reshape(-1, heads * headWidth);
     }
 
+    /** Score matrices with more elements per head than this are computed in chunks of queries. */
+    static final long CHUNK_ABOVE = 1L << 22;
+    /** Elements per head of one chunk's scores (256 queries × 4096 keys at 512²). */
+    static final long CHUNK_ELEMENTS = 1L << 20;
+
     /**
+     * @param queries      tokens of q; with {@code keys}, decides whether to chunk
      * @param additiveMask broadcastable to [batch, heads, queries, keys] (e.g. a causal mask), or null
-     * @param probsName    name of the softmax output, e.g. {@code "...attn2.probs"}
+     * @param probsName    name of the softmax output, e.g. {@code "...attn2.probs"}; large self-attention is
+     *                     chunked over queries (its probabilities are then not one named output)
      * @return attention output [batch, heads, queries, headWidth]
      */
     public static SDVariable attend(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, double scale,
-                                    SDVariable additiveMask, String probsName) {
+                                    SDVariable additiveMask, String probsName, long queries, long keys) {
+        if (queries * keys <= CHUNK_ABOVE || additiveMask != null) {
+            return attendAll(sd, q, k, v, scale, additiveMask, probsName);
+        }
+        long chunk = Math.max(1, CHUNK_ELEMENTS / keys);
+        java.util.List<SDVariable> parts = new java.util.ArrayList<>();
+        for (long start = 0; start < queries; start += chunk) {
+            SDVariable qc = q.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(start, Math.min(start + chunk, queries)), SDIndex.all());
+            SDVariable probs = sd.nn.softmax(sd.mmul(qc.mul(scale), k, false, true, false), -1);
+            parts.add(sd.mmul(probs, v));
+        }
+        return sd.concat(2, parts.toArray(SDVariable[]::new));
+    }
+
+    private static SDVariable attendAll(SameDiff sd, SDVariable q, SDVariable k, SDVariable v, double scale,
+                                        SDVariable additiveMask, String probsName) {
         SDVariable scores = sd.mmul(q.mul(scale), k, false, true, false);
         if (additiveMask != null) {
             scores = scores.add(additiveMask);

@@ -1,7 +1,9 @@
 package diffusionj.nn;
 
 import diffusionj.io.WeightSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,18 +13,72 @@ import java.util.concurrent.ConcurrentHashMap;
  * variables from here, so weights are shared between them, never copied.
  */
 public final class WeightStore {
-    private final WeightSource source;
+    /** Produces the tensor {@code key} of the given shape. */
+    public interface Loader {
+        INDArray load(String key, long[] shape);
+    }
+
+    private final Loader loader;
     private final Map<String, INDArray> loaded = new ConcurrentHashMap<>();
 
     public WeightStore(WeightSource source) {
-        this.source = source;
+        this(source::load);
+    }
+
+    public WeightStore(Loader loader) {
+        this.loader = loader;
+    }
+
+    /**
+     * Random weights of any requested shape, scaled as PyTorch initialises layers (norm gains 1, biases 0,
+     * others N(0, 1/fan-in)), so activations keep ordinary magnitudes: for benchmarks of full-size models
+     * whose weights cannot be shipped.
+     */
+    public static WeightStore random(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return new WeightStore((key, shape) -> {
+            if (key.endsWith(".bias")) {
+                return Nd4j.zeros(DataType.FLOAT, shape);
+            }
+            if (key.contains("norm") && shape.length == 1) {
+                return Nd4j.ones(DataType.FLOAT, shape);
+            }
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) {
+                fanIn *= shape[i];
+            }
+            return Nd4j.randn(DataType.FLOAT, shape).muli(1 / Math.sqrt(shape.length == 1 ? shape[0] : fanIn));
+        });
     }
 
     public INDArray get(String key, long... shape) {
-        return loaded.computeIfAbsent(key, k -> source.load(k, shape));
+        return loaded.computeIfAbsent(key, k -> loader.load(k, shape));
     }
 
-    public WeightSource source() {
-        return source;
+    /**
+     * The weight {@code key}, checked against {@code shape} and stored permuted to {@code order}: a layout
+     * conversion paid once at load instead of in every call. Only the permuted copy is kept.
+     */
+    public INDArray getPermuted(String key, long[] shape, int... order) {
+        return loaded.computeIfAbsent(key + "#" + java.util.Arrays.toString(order), k -> {
+            INDArray stored = loader.load(key, shape);
+            INDArray permuted = stored.permute(order).dup('c');
+            // Free the stored layout now: off-heap memory would otherwise wait for a garbage collection.
+            stored.close();
+            return permuted;
+        });
+    }
+
+    /**
+     * The weight {@code key}, checked against {@code shape}, held reshaped. Held as an array of its own:
+     * SameDiff copies variables that are views, which would keep two copies of the largest weights.
+     */
+    public INDArray getReshaped(String key, long[] shape, long... newShape) {
+        return loaded.computeIfAbsent(key + "#" + java.util.Arrays.toString(newShape), k -> {
+            INDArray stored = loader.load(key, shape);
+            INDArray reshaped = Nd4j.create(stored.data().dup(), newShape);
+            stored.close();
+            return reshaped;
+        });
     }
 }

@@ -74,6 +74,13 @@ public final class StableDiffusion implements AutoCloseable {
         return prompts.textLayers();
     }
 
+    /** The size the UNet was trained at ({@code sample_size} × the autoencoder's scale), 512 when not stated. */
+    public int defaultImageSize() {
+        com.google.gson.JsonObject c = checkpoint.config(Component.UNET);
+        return c.has("sample_size") && !c.get("sample_size").isJsonNull()
+                ? c.get("sample_size").getAsInt() * vae.config().downscale() : 512;
+    }
+
     /** The file or folder name without ".safetensors", as the web UIs show it. */
     public String name() {
         String n = checkpoint.path().getFileName().toString();

@@ -3,8 +3,8 @@ package diffusionj.text;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.CheckpointException;
 import diffusionj.io.Component;
-import diffusionj.io.WeightSource;
 import diffusionj.nn.Activations;
+import diffusionj.nn.GraphRunner;
 import diffusionj.nn.GraphWeights;
 import diffusionj.nn.LayerNorm;
 import diffusionj.nn.WeightStore;
@@ -38,15 +38,15 @@ public final class ClipTextEncoder {
     private final ClipTextConfig config;
     private final SameDiff sd;
 
-    public ClipTextEncoder(ClipTextConfig config, WeightSource weights) {
+    public ClipTextEncoder(ClipTextConfig config, WeightStore weights) {
         this.config = config;
         this.sd = SameDiff.create();
-        build(new GraphWeights(sd, new WeightStore(weights)));
+        build(new GraphWeights(sd, weights));
     }
 
     public static ClipTextEncoder load(Checkpoint checkpoint) {
         return new ClipTextEncoder(ClipTextConfig.fromJson(checkpoint.config(Component.TEXT_ENCODER)),
-                checkpoint.weights(Component.TEXT_ENCODER));
+                new WeightStore(checkpoint.weights(Component.TEXT_ENCODER)));
     }
 
     public static String hiddenState(int layer) {
@@ -104,7 +104,7 @@ public final class ClipTextEncoder {
         SDVariable q = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".q_proj", x, d, d), t, heads, hw);
         SDVariable k = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".k_proj", x, d, d), t, heads, hw);
         SDVariable v = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".v_proj", x, d, d), t, heads, hw);
-        SDVariable attended = MultiHeadAttention.attend(sd, q, k, v, 1.0 / Math.sqrt(hw), causal, prefix + ".probs");
+        SDVariable attended = MultiHeadAttention.attend(sd, q, k, v, 1.0 / Math.sqrt(hw), causal, prefix + ".probs", t, t);
         return Linear.apply(w, prefix + ".out_proj", MultiHeadAttention.mergeHeads(attended, t, heads, hw), d, d);
     }
 
@@ -133,9 +133,7 @@ public final class ClipTextEncoder {
                 }
             }
         }
-        synchronized (sd) {
-            return sd.output(Map.of(INPUT_IDS, Nd4j.createFromArray(ids)), outputs);
-        }
+        return GraphRunner.output(sd, Map.of(INPUT_IDS, Nd4j.createFromArray(ids)), outputs);
     }
 
     /** The conditioning for CLIP skip {@code n} (1 = last layer), [batch, 77, width]. */

@@ -32,7 +32,8 @@ final class CrossAttention {
         SDVariable q = MultiHeadAttention.splitHeads(Linear.applyWithoutBias(w, prefix + ".to_q", x, dim, dim), pixels, heads, headWidth);
         SDVariable k = MultiHeadAttention.splitHeads(Linear.applyWithoutBias(w, prefix + ".to_k", kv, kvDim, dim), kvTokens, heads, headWidth);
         SDVariable v = MultiHeadAttention.splitHeads(Linear.applyWithoutBias(w, prefix + ".to_v", kv, kvDim, dim), kvTokens, heads, headWidth);
-        SDVariable attended = MultiHeadAttention.attend(w.graph(), q, k, v, 1.0 / Math.sqrt(headWidth), null, probsName(prefix));
+        SDVariable attended = MultiHeadAttention.attend(w.graph(), q, k, v, 1.0 / Math.sqrt(headWidth), null, probsName(prefix),
+                pixels, kvTokens);
         return Linear.apply(w, prefix + ".to_out.0", MultiHeadAttention.mergeHeads(attended, pixels, heads, headWidth), dim, dim);
     }
 }

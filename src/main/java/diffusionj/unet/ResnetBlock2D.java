@@ -22,14 +22,14 @@ public final class ResnetBlock2D {
                                    long in, long out, long height, long width, long groups, double eps) {
         SameDiff sd = w.graph();
         SDVariable h = Activations.silu(sd, GroupNorm.apply(w, prefix + ".norm1", x, in, height, width, groups, eps));
-        h = Conv2d.same3x3(w, prefix + ".conv1", h, in, out);
+        h = Conv2d.same3x3(w, prefix + ".conv1", h, in, out, height, width);
         if (temb != null) {
             SDVariable t = Linear.apply(w, prefix + ".time_emb_proj", Activations.silu(sd, temb), timeDim, out);
             h = h.add(t.reshape(-1, out, 1, 1));
         }
         h = Activations.silu(sd, GroupNorm.apply(w, prefix + ".norm2", h, out, height, width, groups, eps));
-        h = Conv2d.same3x3(w, prefix + ".conv2", h, out, out);
-        SDVariable shortcut = in == out ? x : Conv2d.pointwise(w, prefix + ".conv_shortcut", x, in, out);
+        h = Conv2d.same3x3(w, prefix + ".conv2", h, out, out, height, width);
+        SDVariable shortcut = in == out ? x : Conv2d.pointwise(w, prefix + ".conv_shortcut", x, in, out, height, width);
         return shortcut.add(h);
     }
 }

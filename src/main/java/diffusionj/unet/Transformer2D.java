@@ -25,7 +25,7 @@ final class Transformer2D {
         if (config.useLinearProjection()) {
             h = Linear.apply(w, prefix + ".proj_in", toRows(h, channels), channels, channels);
         } else {
-            h = toRows(Conv2d.pointwise(w, prefix + ".proj_in", h, channels, channels), channels);
+            h = toRows(Conv2d.pointwise(w, prefix + ".proj_in", h, channels, channels, height, width), channels);
         }
         for (int i = 0; i < config.transformerLayersPerBlock(); i++) {
             h = BasicTransformerBlock.apply(w, prefix + ".transformer_blocks." + i, h, pixels, channels, context, keys,
@@ -34,7 +34,7 @@ final class Transformer2D {
         if (config.useLinearProjection()) {
             h = toImage(Linear.apply(w, prefix + ".proj_out", h, channels, channels), channels, height, width);
         } else {
-            h = Conv2d.pointwise(w, prefix + ".proj_out", toImage(h, channels, height, width), channels, channels);
+            h = Conv2d.pointwise(w, prefix + ".proj_out", toImage(h, channels, height, width), channels, channels, height, width);
         }
         return h.add(x);
     }

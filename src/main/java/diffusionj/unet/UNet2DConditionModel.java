@@ -4,6 +4,7 @@ import diffusionj.io.Checkpoint;
 import diffusionj.io.Component;
 import diffusionj.nn.Activations;
 import diffusionj.nn.Conv2d;
+import diffusionj.nn.GraphRunner;
 import diffusionj.nn.GraphWeights;
 import diffusionj.nn.GroupNorm;
 import diffusionj.nn.NearestUpsample;
@@ -75,9 +76,7 @@ public final class UNet2DConditionModel {
         outputs.add(OUT);
         Map<String, INDArray> in = Map.of(SAMPLE, sample.castTo(DataType.FLOAT), TIMESTEP, timestep.castTo(DataType.FLOAT).reshape(-1),
                 ENCODER_HIDDEN_STATES, encoderHiddenStates.castTo(DataType.FLOAT));
-        synchronized (g.sd()) {
-            return g.sd().output(in, outputs.toArray(String[]::new));
-        }
+        return GraphRunner.output(g.sd(), in, outputs.toArray(String[]::new));
     }
 
     /** The cross-attention layers for a latent of this size, in execution order. */
@@ -100,7 +99,7 @@ public final class UNet2DConditionModel {
         Blocks b = new Blocks(w, TimestepEmbedding.apply(w, config, t), context, keys, probes);
 
         int[] ch = config.blockOutChannels();
-        Feature h = new Feature(Conv2d.same3x3(w, "conv_in", x, config.inChannels(), ch[0]), ch[0], height, width);
+        Feature h = new Feature(Conv2d.same3x3(w, "conv_in", x, config.inChannels(), ch[0], height, width), ch[0], height, width);
         Deque<Feature> skips = new ArrayDeque<>();
         skips.push(h);
         for (int i = 0; i < ch.length; i++) {
@@ -111,7 +110,7 @@ public final class UNet2DConditionModel {
             h = b.up(i, h, skips);
         }
         SDVariable out = GroupNorm.apply(w, "conv_norm_out", h.x(), h.channels(), height, width, config.normGroups(), config.normEps());
-        out = Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels());
+        out = Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels(), height, width);
         sd.identity(OUT, out);
         return new Graph(sd, List.copyOf(probes));
     }
@@ -151,7 +150,7 @@ public final class UNet2DConditionModel {
                 skips.push(h);
             }
             if (i < config.blockOutChannels().length - 1) {
-                SDVariable y = Conv2d.apply(w, block + ".downsamplers.0.conv", h.x(), out, out, 3, 2, 1);
+                SDVariable y = Conv2d.apply(w, block + ".downsamplers.0.conv", h.x(), out, out, 3, 2, 1, h.height(), h.width());
                 h = new Feature(y, out, (h.height() + 1) / 2, (h.width() + 1) / 2);
                 skips.push(h);
             }
@@ -182,7 +181,7 @@ public final class UNet2DConditionModel {
             if (i < ch.length - 1) {
                 Feature next = skips.peek();
                 SDVariable y = NearestUpsample.apply(w.graph(), h.x(), h.height(), h.width(), next.height(), next.width());
-                h = new Feature(Conv2d.same3x3(w, block + ".upsamplers.0.conv", y, out, out), out, next.height(), next.width());
+                h = new Feature(Conv2d.same3x3(w, block + ".upsamplers.0.conv", y, out, out, next.height(), next.width()), out, next.height(), next.width());
             }
             return h;
         }

@@ -4,6 +4,7 @@ import diffusionj.io.Checkpoint;
 import diffusionj.io.Component;
 import diffusionj.nn.Activations;
 import diffusionj.nn.Conv2d;
+import diffusionj.nn.GraphRunner;
 import diffusionj.nn.GraphWeights;
 import diffusionj.nn.GroupNorm;
 import diffusionj.nn.NearestUpsample;
@@ -54,17 +55,13 @@ public final class AutoencoderKL {
     /** @param latent [batch, latentChannels, h, w], unscaled; returns [batch, 3, h·8, w·8] */
     public INDArray decode(INDArray latent) {
         SameDiff sd = graph("decode", latent.size(2), latent.size(3));
-        synchronized (sd) {
-            return sd.output(Map.of(LATENT, latent.castTo(DataType.FLOAT)), DECODED).get(DECODED);
-        }
+        return GraphRunner.output(sd, Map.of(LATENT, latent.castTo(DataType.FLOAT)), DECODED).get(DECODED);
     }
 
     /** @param image [batch, 3, H, W] in [−1, 1]; returns {@link #MEAN} and {@link #LOGVAR}, [batch, 4, H/8, W/8] */
     public Map<String, INDArray> encode(INDArray image) {
         SameDiff sd = graph("encode", image.size(2), image.size(3));
-        synchronized (sd) {
-            return sd.output(Map.of(IMAGE, image.castTo(DataType.FLOAT)), MEAN, LOGVAR);
-        }
+        return GraphRunner.output(sd, Map.of(IMAGE, image.castTo(DataType.FLOAT)), MEAN, LOGVAR);
     }
 
     private synchronized SameDiff graph(String kind, long height, long width) {
@@ -79,8 +76,8 @@ public final class AutoencoderKL {
         int top = ch[ch.length - 1];
         int latent = config.latentChannels();
         SDVariable z = sd.placeHolder(LATENT, DataType.FLOAT, -1, latent, height, width);
-        z = Conv2d.pointwise(w, "post_quant_conv", z, latent, latent);
-        SDVariable h = Conv2d.same3x3(w, "decoder.conv_in", z, latent, top);
+        z = Conv2d.pointwise(w, "post_quant_conv", z, latent, latent, height, width);
+        SDVariable h = Conv2d.same3x3(w, "decoder.conv_in", z, latent, top, height, width);
         h = midBlock(w, "decoder.mid_block", h, top, height, width);
         long prev = top;
         for (int i = 0; i < ch.length; i++) {
@@ -93,7 +90,7 @@ public final class AutoencoderKL {
                 h = NearestUpsample.apply(sd, h, height, width, height * 2, width * 2);
                 height *= 2;
                 width *= 2;
-                h = Conv2d.same3x3(w, block + ".upsamplers.0.conv", h, out, out);
+                h = Conv2d.same3x3(w, block + ".upsamplers.0.conv", h, out, out, height, width);
             }
             prev = out;
         }
@@ -107,7 +104,7 @@ public final class AutoencoderKL {
         GraphWeights w = new GraphWeights(sd, weights);
         int[] ch = config.blockOutChannels();
         SDVariable x = sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width);
-        SDVariable h = Conv2d.same3x3(w, "encoder.conv_in", x, config.inChannels(), ch[0]);
+        SDVariable h = Conv2d.same3x3(w, "encoder.conv_in", x, config.inChannels(), ch[0], height, width);
         long prev = ch[0];
         for (int i = 0; i < ch.length; i++) {
             String block = "encoder.down_blocks." + i;
@@ -117,7 +114,8 @@ public final class AutoencoderKL {
             if (i < ch.length - 1) {
                 // The LDM encoder pads only right and bottom before its stride-2 convolution.
                 SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {0, 1}, {0, 1}}));
-                h = Conv2d.apply(w, block + ".downsamplers.0.conv", sd.nn.pad(h, padding, PadMode.CONSTANT, 0), ch[i], ch[i], 3, 2, 0);
+                h = Conv2d.apply(w, block + ".downsamplers.0.conv", sd.nn.pad(h, padding, PadMode.CONSTANT, 0), ch[i], ch[i], 3, 2, 0,
+                        height + 1, width + 1);
                 height = (height - 2) / 2 + 1;
                 width = (width - 2) / 2 + 1;
             }
@@ -127,7 +125,7 @@ public final class AutoencoderKL {
         h = midBlock(w, "encoder.mid_block", h, top, height, width);
         int latent = config.latentChannels();
         h = head(w, "encoder", h, top, 2L * latent, height, width);
-        h = Conv2d.pointwise(w, "quant_conv", h, 2L * latent, 2L * latent);
+        h = Conv2d.pointwise(w, "quant_conv", h, 2L * latent, 2L * latent, height, width);
         SDVariable[] moments = sd.split(h, 2, 1);
         sd.identity(MEAN, moments[0]);
         sd.math.clipByValue(LOGVAR, moments[1], -30.0, 20.0);
@@ -143,7 +141,7 @@ public final class AutoencoderKL {
     /** conv_norm_out → SiLU → conv_out. */
     private SDVariable head(GraphWeights w, String coder, SDVariable h, long in, long out, long height, long width) {
         h = GroupNorm.apply(w, coder + ".conv_norm_out", h, in, height, width, config.normGroups(), EPS);
-        return Conv2d.same3x3(w, coder + ".conv_out", Activations.silu(w.graph(), h), in, out);
+        return Conv2d.same3x3(w, coder + ".conv_out", Activations.silu(w.graph(), h), in, out, height, width);
     }
 
     private SDVariable resnet(GraphWeights w, String prefix, SDVariable h, long in, long out, long height, long width) {

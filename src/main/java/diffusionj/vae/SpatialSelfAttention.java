@@ -23,7 +23,8 @@ final class SpatialSelfAttention {
         SDVariable q = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".to_q", rows, channels, channels), pixels, 1, channels);
         SDVariable k = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".to_k", rows, channels, channels), pixels, 1, channels);
         SDVariable v = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".to_v", rows, channels, channels), pixels, 1, channels);
-        SDVariable attended = MultiHeadAttention.attend(w.graph(), q, k, v, 1.0 / Math.sqrt(channels), null, prefix + ".probs");
+        SDVariable attended = MultiHeadAttention.attend(w.graph(), q, k, v, 1.0 / Math.sqrt(channels), null, prefix + ".probs",
+                pixels, pixels);
         SDVariable out = Linear.apply(w, prefix + ".to_out.0", MultiHeadAttention.mergeHeads(attended, pixels, 1, channels), channels, channels);
         return out.reshape(-1, height, width, channels).permute(0, 3, 1, 2).add(x);
     }

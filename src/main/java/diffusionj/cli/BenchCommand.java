@@ -1,0 +1,120 @@
+package diffusionj.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import diffusionj.nn.WeightStore;
+import diffusionj.pipeline.StableDiffusion;
+import diffusionj.text.ClipTextConfig;
+import diffusionj.text.ClipTextEncoder;
+import diffusionj.text.ClipTokenizer;
+import diffusionj.unet.UNet2DConditionModel;
+import diffusionj.unet.UNetConfig;
+import diffusionj.vae.AutoencoderKL;
+import diffusionj.vae.VaeConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code bench [--model PATH] [--repeats N]}: not a test. Times one classifier-free-guidance UNet step
+ * (batch 2) at 256² and 512², text encoding and a 256² VAE decode; prints JSON on stdout. Without a model
+ * it builds SD 1.5-sized components with random weights in memory.
+ */
+final class BenchCommand {
+    static final String USAGE = "bench [--model PATH] [--tokenizer DIR] [--repeats N] [--sizes 256,512]";
+
+    /** Multiply-adds ×2 of one SD 1.5 UNet call per image, as counted for the targets. */
+    private static final double GFLOP_256 = 180;
+    private static final double GFLOP_512 = 803;
+
+    private BenchCommand() {
+    }
+
+    static void run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes"), Set.of());
+        int repeats = (int) args.integer("--repeats", 3, 1, 100);
+        List<Integer> sizes = Arrays.stream(args.optional("--sizes", "256,512").split(",")).map(Integer::parseInt).toList();
+        JsonObject report = new JsonObject();
+        report.addProperty("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", String.valueOf(Runtime.getRuntime().availableProcessors())));
+        UNet2DConditionModel unet;
+        ClipTextEncoder text;
+        AutoencoderKL vae;
+        if (args.has("--model")) {
+            long start = System.nanoTime();
+            StableDiffusion sd = StableDiffusion.load(Path.of(args.required("--model")), args.path("--tokenizer"));
+            report.addProperty("model", args.required("--model"));
+            report.addProperty("open_seconds", (System.nanoTime() - start) / 1e9);
+            unet = sd.unet();
+            vae = sd.vae();
+            text = null;
+            err.println("model opened in " + report.get("open_seconds") + " s");
+            report.addProperty("text_encode_seconds", median(repeats, () -> sd.prompts().encode("a photo of a cat", 1, 1), err, "text"));
+        } else {
+            report.addProperty("model", "random SD 1.5-sized weights");
+            unet = new UNet2DConditionModel(sd15UNet(), WeightStore.random(1));
+            text = new ClipTextEncoder(new ClipTextConfig(49408, 768, 3072, 12, 12, 77, "quick_gelu", 1e-5), WeightStore.random(2));
+            vae = new AutoencoderKL(new VaeConfig(3, 3, 4, new int[]{128, 256, 512, 512}, 2, 32, 0.18215), WeightStore.random(3));
+            long[][] ids = new long[2][ClipTokenizer.CONTEXT_LENGTH];
+            report.addProperty("text_encode_seconds", median(repeats, () -> text.encode(ids, ClipTextEncoder.LAST_HIDDEN_STATE), err, "text"));
+        }
+        int width = unet.config().crossAttentionDim();
+        INDArray context = Nd4j.randn(DataType.FLOAT, 2, ClipTokenizer.CONTEXT_LENGTH, width);
+        for (int size : sizes) {
+            INDArray latent = Nd4j.randn(DataType.FLOAT, 2, unet.config().inChannels(), size / 8, size / 8);
+            INDArray t = Nd4j.createFromArray(500f);
+            double seconds = median(repeats, () -> unet.predict(latent, t, context), err, "unet " + size);
+            report.addProperty("cfg_step_seconds_" + size, seconds);
+            double gflop = size == 256 ? GFLOP_256 : size == 512 ? GFLOP_512 : GFLOP_512 * Math.pow(size / 512.0, 2);
+            report.addProperty("unet_gflops_per_second_" + size, 2 * gflop / seconds);
+        }
+        INDArray latent256 = Nd4j.randn(DataType.FLOAT, 1, 4, 32, 32);
+        report.addProperty("vae_decode_seconds_256", median(repeats, () -> vae.decode(latent256), err, "vae 256"));
+        report.addProperty("peak_rss_gib", peakResidentGiB());
+        out.println(new GsonBuilder().setPrettyPrinting().create().toJson(report));
+    }
+
+    /** SD 1.5: 320/640/1280/1280 channels, 2 layers per block, 8 heads, 768-wide text. */
+    static UNetConfig sd15UNet() {
+        return new UNetConfig(4, 4, new int[]{320, 640, 1280, 1280}, 2,
+                List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+                List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
+                768, new int[]{8, 8, 8, 8}, false, 32, 1e-5, true, 0, 1);
+    }
+
+    /** One warm-up run (graph building, first allocations), then the median of {@code repeats} timed runs. */
+    private static double median(int repeats, Supplier<?> work, PrintStream err, String what) {
+        work.get();
+        double[] s = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long start = System.nanoTime();
+            work.get();
+            s[i] = (System.nanoTime() - start) / 1e9;
+            err.printf("%s: %.3f s%n", what, s[i]);
+        }
+        Arrays.sort(s);
+        return s[repeats / 2];
+    }
+
+    /** VmHWM of /proc/self/status: the most resident memory this process has held. */
+    private static double peakResidentGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,186 @@
+package diffusionj.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import diffusionj.attention.TokenMaps;
+import diffusionj.io.PngFiles;
+import diffusionj.io.Safetensors;
+import diffusionj.io.SafetensorsWriter;
+import diffusionj.pipeline.GenerationRequest;
+import diffusionj.pipeline.GenerationResult;
+import diffusionj.pipeline.Pipeline;
+import diffusionj.pipeline.ProgressListener;
+import diffusionj.pipeline.RunOptions;
+import diffusionj.pipeline.StableDiffusion;
+import diffusionj.sampling.NoiseSource;
+import diffusionj.sampling.ReplayedNoise;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.ARGBType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code generate}: text-to-image into PNG files that carry the web UIs' "parameters" text; optionally the
+ * token maps, and the means to reproduce a run exactly (given start latent, replayed noise, saved latents).
+ */
+final class GenerateCommand {
+    static final String USAGE = "generate --model PATH [--tokenizer DIR] --prompt P [--negative N] [--sampler NAME] [--steps K]"
+            + " [--cfg G] [--seed S] [--width W --height H] [--batch B] [--clip-skip N] --out FILE.png [--maps DIR]"
+            + " [--threshold T] [--init-latent FILE] [--replay-noise FILE] [--save-latents FILE]";
+
+    private GenerateCommand() {
+    }
+
+    static void run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = new Args("generate", argv, 1, Set.of("--model", "--tokenizer", "--prompt", "--negative", "--sampler", "--steps",
+                "--cfg", "--seed", "--width", "--height", "--batch", "--clip-skip", "--out", "--maps", "--threshold", "--init-latent",
+                "--replay-noise", "--save-latents"), Set.of());
+        Path model = Path.of(args.required("--model"));
+        Path target = Path.of(args.required("--out"));
+        String prompt = args.required("--prompt");
+        double threshold = args.decimal("--threshold", TokenMaps.DEFAULT_THRESHOLD, 0, 1);
+        try (StableDiffusion sd = StableDiffusion.load(model, args.path("--tokenizer"))) {
+            int defaultSize = sd.defaultImageSize();
+            GenerationRequest request = new GenerationRequest(prompt, args.optional("--negative", ""),
+                    args.optional("--sampler", "euler_ancestral"), (int) args.integer("--steps", 20, 1, Integer.MAX_VALUE),
+                    args.decimal("--cfg", 7.5, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY),
+                    args.integer("--seed", -1, Long.MIN_VALUE, Long.MAX_VALUE),
+                    (int) args.integer("--width", defaultSize, 0, Integer.MAX_VALUE),
+                    (int) args.integer("--height", defaultSize, 0, Integer.MAX_VALUE),
+                    (int) args.integer("--batch", 1, 0, Integer.MAX_VALUE), (int) args.integer("--clip-skip", 1, 0, Integer.MAX_VALUE));
+            Map<String, INDArray> saved = new LinkedHashMap<>();
+            RunOptions options = new RunOptions(initLatent(args.path("--init-latent")), replayed(args.path("--replay-noise")),
+                    args.has("--save-latents") ? (i, latent) -> saved.put(String.format("step%02d.latent", i), latent.dup()) : null);
+            GenerationResult result = new Pipeline(sd).generate(request, args.has("--maps"), options, stderrProgress(err), () -> false);
+            List<Path> files = writeImages(result, target);
+            if (args.has("--save-latents")) {
+                saved.put("image", result.decoded());
+                SafetensorsWriter.float32().write(args.path("--save-latents"), saved);
+            }
+            if (args.has("--maps")) {
+                writeMaps(result, args.path("--maps"), threshold);
+            }
+            out.println(summary(result, files));
+        }
+    }
+
+    private static INDArray initLatent(Path file) {
+        if (file == null) {
+            return null;
+        }
+        try (Safetensors st = Safetensors.open(file)) {
+            return st.load("init_latent");
+        }
+    }
+
+    private static NoiseSource replayed(Path file) {
+        if (file == null) {
+            return null;
+        }
+        try (Safetensors st = Safetensors.open(file)) {
+            List<INDArray> noise = new ArrayList<>();
+            for (int i = 0; st.contains(String.format("noise%02d", i)); i++) {
+                noise.add(st.load(String.format("noise%02d", i)));
+            }
+            return new ReplayedNoise(noise);
+        }
+    }
+
+    private static ProgressListener stderrProgress(PrintStream err) {
+        return new ProgressListener() {
+            @Override
+            public void step(int done, int total, double seconds) {
+                err.printf("step %d/%d, %.1f s%n", done, total, seconds);
+            }
+        };
+    }
+
+    /** One image: FILE itself; a batch: FILE-1.png, FILE-2.png, … */
+    static Path numbered(Path target, int index, int count, String suffix) {
+        String name = target.getFileName().toString();
+        String stem = name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : name;
+        return count == 1 ? target.resolveSibling(stem + suffix) : target.resolveSibling(stem + "-" + (index + 1) + suffix);
+    }
+
+    private static List<Path> writeImages(GenerationResult result, Path target) {
+        List<Path> files = new ArrayList<>();
+        int n = result.images().size();
+        for (int i = 0; i < n; i++) {
+            Path file = numbered(target, i, n, ".png");
+            PngFiles.write(file, toBufferedImage(result.images().get(i)), Map.of("parameters", result.parameters().get(i)));
+            files.add(file);
+        }
+        return files;
+    }
+
+    static BufferedImage toBufferedImage(ArrayImg<ARGBType, IntArray> img) {
+        int w = (int) img.dimension(0);
+        int h = (int) img.dimension(1);
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, w, h, img.update(null).getCurrentStorageArray(), 0, w);
+        return image;
+    }
+
+    /** Per image: token_maps.safetensors (DAAM-indexed maps, word.W, mask.W) and word-W.png heat maps. */
+    private static void writeMaps(GenerationResult result, Path dir, double threshold) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new diffusionj.io.CheckpointException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        int n = result.tokenMaps().size();
+        for (int i = 0; i < n; i++) {
+            TokenMaps maps = result.tokenMaps().get(i);
+            Map<String, INDArray> tensors = new LinkedHashMap<>();
+            tensors.put("token_maps", maps.daamMaps());
+            for (TokenMaps.LabelledMap word : maps.wordMaps()) {
+                tensors.put("word." + word.label(), word.map());
+                tensors.put("mask." + word.label(), word.mask(threshold));
+                PngFiles.write(numbered(dir.resolve("word-" + safe(word.label())), i, n, ".png"), grey(word.map()), Map.of("word", word.label()));
+            }
+            SafetensorsWriter.float32().write(numbered(dir.resolve("token_maps"), i, n, ".safetensors"), tensors);
+        }
+    }
+
+    private static String safe(String label) {
+        return label.replaceAll("[^\\p{L}\\p{N}_-]", "_");
+    }
+
+    private static BufferedImage grey(INDArray map) {
+        int h = (int) map.size(0);
+        int w = (int) map.size(1);
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        float[] v = map.dup('c').data().asFloat();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int level = Math.round(Math.max(0, Math.min(1, v[y * w + x])) * 255);
+                image.getRaster().setSample(x, y, 0, level);
+            }
+        }
+        return image;
+    }
+
+    private static JsonObject summary(GenerationResult result, List<Path> files) {
+        JsonObject o = new JsonObject();
+        JsonArray images = new JsonArray();
+        files.forEach(f -> images.add(f.toString()));
+        o.add("images", images);
+        o.add("seeds", new Gson().toJsonTree(result.seeds()));
+        JsonArray parameters = new JsonArray();
+        result.parameters().forEach(parameters::add);
+        o.add("parameters", parameters);
+        return o;
+    }
+}

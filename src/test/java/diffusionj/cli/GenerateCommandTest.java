@@ -1,0 +1,137 @@
+package diffusionj.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import diffusionj.Fixtures;
+import diffusionj.io.PngFiles;
+import diffusionj.io.Safetensors;
+import diffusionj.io.SafetensorsWriter;
+import diffusionj.pipeline.GenerationParameters;
+import diffusionj.pipeline.GenerationRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static diffusionj.Parity.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The generate and unet-eval commands reproduce the fixtures' runs through their files. */
+class GenerateCommandTest {
+    @TempDir
+    Path dir;
+
+    private static String[] run(String... argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new String[]{String.valueOf(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @ParameterizedTest(name = "{0} {1} from {2}")
+    @CsvSource({"sd1-tiny, euler_ancestral, model-ldm.safetensors", "sd2-tiny, dpmpp_2m_karras, model", "sd1-tiny, ddim, model"})
+    void replayedNoiseAndInitialLatentReproduceTheFixturePipeline(String set, String sampler, String form) throws Exception {
+        try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/pipeline_" + sampler + ".safetensors"))) {
+            Path init = dir.resolve("init.safetensors");
+            SafetensorsWriter.float32().write(init, Map.of("init_latent", g.load("init_latent")));
+            Map<String, INDArray> noise = new LinkedHashMap<>();
+            for (int i = 0; g.contains(String.format("noise%02d", i)); i++) {
+                noise.put(String.format("noise%02d", i), g.load(String.format("noise%02d", i)));
+            }
+            Path replay = dir.resolve("noise.safetensors");
+            SafetensorsWriter.float32().write(replay, noise);
+            Path latents = dir.resolve("latents.safetensors");
+            Path png = dir.resolve("out.png");
+            String[] r = run("generate", "--model", Fixtures.path(set, form).toString(), "--prompt", "a red circle on the left and a blue square",
+                    "--negative", "blurry, palm tree", "--sampler", sampler, "--steps", "10", "--cfg", "7.5", "--seed", "0",
+                    "--width", "64", "--height", "64", "--out", png.toString(), "--init-latent", init.toString(),
+                    "--replay-noise", replay.toString(), "--save-latents", latents.toString(), "--maps", dir.resolve("maps").toString());
+            assertEquals("0", r[0], r[2]);
+            try (Safetensors saved = Safetensors.open(latents)) {
+                for (int i = 0; i < 10; i++) {
+                    String key = String.format("step%02d.latent", i);
+                    assertClose(g.load(key), saved.load(key), 1e-4, key);
+                }
+                assertClose(g.load("image"), saved.load("image"), 1e-4, "image");
+            }
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals(64, image.getWidth());
+            int[] rgb = image.getRGB(0, 0, 64, 64, null, 0, 64);
+            INDArray expected = g.load("image_uint8");
+            int off = 0;
+            for (int y = 0; y < 64; y++) {
+                for (int x = 0; x < 64; x++) {
+                    int p = rgb[y * 64 + x];
+                    int[] levels = {(p >> 16) & 255, (p >> 8) & 255, p & 255};
+                    for (int c = 0; c < 3; c++) {
+                        int d = Math.abs(levels[c] - expected.getInt(0, c, y, x));
+                        assertTrue(d <= 1, "pixel " + x + "," + y + " channel " + c + " off by " + d);
+                        off += d;
+                    }
+                }
+            }
+            assertTrue(off <= 0.005 * 64 * 64 * 3, off + " levels differ");
+            String parameters = PngFiles.readText(png, "parameters");
+            GenerationRequest back = GenerationParameters.parse(parameters);
+            assertEquals(sampler, back.sampler());
+            assertEquals("blurry, palm tree", back.negativePrompt());
+            if (sampler.equals("ddim")) {
+                try (Safetensors daam = Safetensors.open(Fixtures.path(set, "golden/daam_ddim.safetensors"));
+                     Safetensors maps = Safetensors.open(dir.resolve("maps/token_maps.safetensors"))) {
+                    assertClose(daam.load("token_maps"), maps.load("token_maps"), 1e-4, "token_maps");
+                    assertEquals(daam.load("mask.circle"), maps.load("mask.circle"));
+                    assertTrue(Files.isRegularFile(dir.resolve("maps/word-circle.png")));
+                }
+            }
+        }
+    }
+
+    @Test
+    void unetEvalWritesThePrediction() {
+        Path out = dir.resolve("out.safetensors");
+        String[] r = run("unet-eval", "--model", Fixtures.path("sd2-tiny", "model-ldm.safetensors").toString(),
+                "--in", Fixtures.path("sd2-tiny", "golden/unet_t500.safetensors").toString(), "--out", out.toString());
+        assertEquals("0", r[0], r[2]);
+        JsonObject summary = JsonParser.parseString(r[1]).getAsJsonObject();
+        assertEquals("[2,4,8,8]", summary.get("shape").toString());
+        try (Safetensors written = Safetensors.open(out); Safetensors g = Safetensors.open(Fixtures.path("sd2-tiny", "golden/unet_t500.safetensors"))) {
+            assertClose(g.load("out"), written.load("out"), 1e-4, "out");
+        }
+    }
+
+    @Test
+    void sameSeedSameImageAndTheSeedIsReported() throws Exception {
+        String model = Fixtures.path("sd1-tiny", "model").toString();
+        String[] a = run("generate", "--model", model, "--prompt", "a blue square", "--steps", "3", "--seed", "7", "--out", dir.resolve("a.png").toString());
+        String[] b = run("generate", "--model", model, "--prompt", "a blue square", "--steps", "3", "--seed", "7", "--out", dir.resolve("b.png").toString());
+        assertEquals("0", a[0], a[2]);
+        assertEquals("[7]", JsonParser.parseString(a[1]).getAsJsonObject().get("seeds").toString());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("a.png")), Files.readAllBytes(dir.resolve("b.png"))));
+    }
+
+    @Test
+    void badRequestsAreOneLineErrors() {
+        String model = Fixtures.path("sd1-tiny", "model").toString();
+        String[] size = run("generate", "--model", model, "--prompt", "x", "--width", "100", "--out", dir.resolve("x.png").toString());
+        assertEquals("1", size[0]);
+        assertTrue(size[2].contains("width must be a multiple of 8") && !size[2].contains("\tat "), size[2]);
+        String[] steps = run("generate", "--model", model, "--prompt", "x", "--steps", "500", "--out", dir.resolve("x.png").toString());
+        assertTrue(steps[2].contains("steps must be between 1 and 150"), steps[2]);
+        String[] empty = run("generate", "--model", model, "--prompt", "  ", "--out", dir.resolve("x.png").toString());
+        assertTrue(empty[2].contains("prompt is empty"), empty[2]);
+        String[] sampler = run("generate", "--model", model, "--prompt", "x", "--sampler", "k_magic", "--out", dir.resolve("x.png").toString());
+        assertTrue(sampler[2].contains("unknown sampler 'k_magic'") && sampler[2].contains("euler_ancestral"), sampler[2]);
+    }
+}
