@@ -30,6 +30,15 @@ public final class Parity {
         assertTrue(err <= tol * scale, what + ": max |error| " + err + " > " + tol + " relative to max |ref| " + scale);
     }
 
+    /** The fixtures' rule for a model stage: 1e-4 absolute (scaled) from float32 weights, 1e-2 relative from float16. */
+    public static void assertMatchesReference(boolean fp16Weights, INDArray expected, INDArray actual, String what) {
+        if (fp16Weights) {
+            assertRelativeClose(expected, actual, 1e-2, what);
+        } else {
+            assertClose(expected, actual, 1e-4, what);
+        }
+    }
+
     public static double maxAbsDiff(INDArray expected, INDArray actual) {
         return Transforms.abs(expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE))).maxNumber().doubleValue();
     }

@@ -7,22 +7,35 @@ final class HalfFloat {
     private HalfFloat() {
     }
 
-    interface Widening {
-        float widen(short bits);
+    /** Every binary16 value widened once: a table lookup per weight instead of bit arithmetic. */
+    private static final float[] F16_TABLE = new float[1 << 16];
+
+    static {
+        for (int bits = 0; bits < F16_TABLE.length; bits++) {
+            F16_TABLE[bits] = f16((short) bits);
+        }
     }
 
-    static float[] toFloats(ByteBuffer littleEndian, int count, Widening widening) {
+    /** IEEE half → float32, read in bulk from the (memory-mapped) little-endian data. */
+    static float[] f16ToFloats(ByteBuffer littleEndian, int count) {
+        short[] raw = new short[count];
+        littleEndian.asShortBuffer().get(raw);
         float[] out = new float[count];
-        var shorts = littleEndian.asShortBuffer();
         for (int i = 0; i < count; i++) {
-            out[i] = widening.widen(shorts.get(i));
+            out[i] = F16_TABLE[raw[i] & 0xffff];
         }
         return out;
     }
 
-    /** bfloat16 is the upper half of a float32. */
-    static float bf16(short bits) {
-        return Float.intBitsToFloat((bits & 0xffff) << 16);
+    /** bfloat16 → float32: the 16 bits are the upper half of the float32. */
+    static float[] bf16ToFloats(ByteBuffer littleEndian, int count) {
+        short[] raw = new short[count];
+        littleEndian.asShortBuffer().get(raw);
+        float[] out = new float[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = Float.intBitsToFloat((raw[i] & 0xffff) << 16);
+        }
+        return out;
     }
 
     /** IEEE 754 binary16, subnormals, infinities and NaN included. */

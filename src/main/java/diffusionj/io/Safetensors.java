@@ -212,8 +212,8 @@ public final class Safetensors implements Closeable {
                 bytes.asFloatBuffer().get(v);
                 yield Nd4j.create(v, shape, 'c');
             }
-            case F16 -> Nd4j.create(HalfFloat.toFloats(bytes, n, HalfFloat::f16), shape, 'c');
-            case BF16 -> Nd4j.create(HalfFloat.toFloats(bytes, n, HalfFloat::bf16), shape, 'c');
+            case F16 -> Nd4j.create(HalfFloat.f16ToFloats(bytes, n), shape, 'c');
+            case BF16 -> Nd4j.create(HalfFloat.bf16ToFloats(bytes, n), shape, 'c');
             case F64 -> {
                 double[] v = new double[n];
                 bytes.asDoubleBuffer().get(v);

@@ -8,13 +8,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Map;
 
 /**
- * Runs a SameDiff graph with a small array cache. SameDiff's default session keeps up to a quarter of the
- * machine's memory in released intermediates for reuse; for a UNet whose activations are hundreds of MB
- * each, that alone can be gigabytes. Here released arrays beyond a small cache are freed at once, so the
- * peak is the live set of the graph.
+ * Runs a SameDiff graph without letting its session hoard memory between calls. SameDiff 1.0.0-M2.1 keeps
+ * every op's output reachable from the session until the next call on the same graph, and its default
+ * array cache may hold a quarter of the memory limit. Here the cache is small, and once a call returns the
+ * session forgets its stored outputs: they become garbage that JavaCPP reclaims (it collects garbage
+ * before it lets off-heap memory exceed its limit), so running the VAE after the UNet does not have to
+ * fit beside the UNet's intermediates.
  */
 public final class GraphRunner {
-    /** Fraction of ND4J's physical-memory limit kept as a cache of released arrays. */
+    /** Fraction of ND4J's memory limit kept as a cache of released arrays. */
     private static final double CACHE_FRACTION = 0.02;
 
     private GraphRunner() {
@@ -22,12 +24,16 @@ public final class GraphRunner {
 
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {
         synchronized (sd) {
-            sd.getSessions().computeIfAbsent(Thread.currentThread().getId(), id -> {
-                InferenceSession session = new InferenceSession(sd);
-                session.setMmgr(new ArrayCacheMemoryMgr(CACHE_FRACTION, 1024, 2.0));
-                return session;
+            InferenceSession session = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(), id -> {
+                InferenceSession s = new InferenceSession(sd);
+                s.setMmgr(new ArrayCacheMemoryMgr(CACHE_FRACTION, 1024, 2.0));
+                return s;
             });
-            return sd.output(placeholders, outputs);
+            try {
+                return sd.output(placeholders, outputs);
+            } finally {
+                session.getNodeValueOutputs().clear();
+            }
         }
     }
 }

@@ -5,19 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * DDIM (Song et al., 2021) with η = 0, deterministic: x_prev = √ᾱ_prev·x̂₀ + √(1 − ᾱ_prev)·ε̂. "ddim".
  */
-final class DdimSampler extends Sampler {
-    private final double[] timesteps;
-    private final int stride;
-
+final class DdimSampler extends LeadingSampler {
     DdimSampler(NoiseSchedule schedule, int steps) {
-        super(schedule);
-        this.timesteps = schedule.leadingTimesteps(steps);
-        this.stride = schedule.trainTimesteps() / steps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps;
+        super(schedule, steps);
     }
 
     @Override

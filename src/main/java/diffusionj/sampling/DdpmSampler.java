@@ -6,19 +6,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * DDPM ancestral sampling (Ho et al., 2020) on a strided schedule: the posterior mean of x_prev given x̂₀
  * and x_t, plus noise with the "fixed small" posterior variance. "ddpm".
  */
-final class DdpmSampler extends Sampler {
-    private final double[] timesteps;
-    private final int stride;
-
+final class DdpmSampler extends LeadingSampler {
     DdpmSampler(NoiseSchedule schedule, int steps) {
-        super(schedule);
-        this.timesteps = schedule.leadingTimesteps(steps);
-        this.stride = schedule.trainTimesteps() / steps;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps;
+        super(schedule, steps);
     }
 
     @Override

@@ -10,31 +10,29 @@ import java.util.List;
  * Adams–Bashforth combinations of the last ε estimates drive a DDIM-like transfer. The first step is
  * taken twice (a second-order start), so N steps make N + 1 UNet calls. "pndm".
  */
-final class PndmSampler extends Sampler {
-    private final double[] timesteps;
-    private final int stride;
+final class PndmSampler extends LeadingSampler {
+    private final double[] plmsTimesteps;
     private final List<INDArray> eps = new ArrayList<>();
     private INDArray firstSample;
     private int counter;
 
     PndmSampler(NoiseSchedule schedule, int steps) {
-        super(schedule);
-        double[] leading = schedule.leadingTimesteps(steps);
-        this.timesteps = new double[steps + 1];
-        timesteps[0] = leading[0];
-        timesteps[1] = leading[1 < steps ? 1 : 0];
-        System.arraycopy(leading, 1, timesteps, 2, steps - 1);
-        this.stride = schedule.trainTimesteps() / steps;
+        super(schedule, steps);
+        this.plmsTimesteps = new double[steps + 1];
+        plmsTimesteps[0] = timesteps[0];
+        plmsTimesteps[1] = timesteps[1 < steps ? 1 : 0];
+        System.arraycopy(timesteps, 1, plmsTimesteps, 2, steps - 1);
     }
 
+    /** The leading timesteps with the second repeated: the warm-up step is taken twice. */
     @Override
     public double[] timesteps() {
-        return timesteps;
+        return plmsTimesteps;
     }
 
     @Override
     public INDArray step(INDArray output, int i, INDArray sample, NoiseSource noise) {
-        int t = (int) timesteps[i];
+        int t = (int) plmsTimesteps[i];
         int prev = t - stride;
         if (counter != 1) {
             while (eps.size() > 3) {

@@ -12,8 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.nio.file.Path;
 import java.util.Map;
 
-import static diffusionj.Parity.assertClose;
-import static diffusionj.Parity.assertRelativeClose;
+import static diffusionj.Parity.assertMatchesReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The text tower against {@code golden/text_encoder.safetensors}, from every file form of both families. */
@@ -40,18 +39,10 @@ class ClipTextEncoderParityTest {
             names[layers + 2] = ClipTextEncoder.clipSkip(2);
             Map<String, INDArray> out = encoder.encode(ids, names);
             for (int i = 0; i <= layers; i++) {
-                check(fp16, golden.load("hidden_states." + i), out.get(ClipTextEncoder.hiddenState(i)), form + " hidden_states." + i);
+                assertMatchesReference(fp16, golden.load("hidden_states." + i), out.get(ClipTextEncoder.hiddenState(i)), form + " hidden_states." + i);
             }
-            check(fp16, golden.load("last_hidden_state"), out.get(ClipTextEncoder.LAST_HIDDEN_STATE), form + " last_hidden_state");
-            check(fp16, golden.load("penultimate_normed"), out.get(ClipTextEncoder.clipSkip(2)), form + " penultimate_normed");
-        }
-    }
-
-    private static void check(boolean fp16, INDArray expected, INDArray actual, String what) {
-        if (fp16) {
-            assertRelativeClose(expected, actual, 1e-2, what);
-        } else {
-            assertClose(expected, actual, 1e-4, what);
+            assertMatchesReference(fp16, golden.load("last_hidden_state"), out.get(ClipTextEncoder.LAST_HIDDEN_STATE), form + " last_hidden_state");
+            assertMatchesReference(fp16, golden.load("penultimate_normed"), out.get(ClipTextEncoder.clipSkip(2)), form + " penultimate_normed");
         }
     }
 

@@ -8,8 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import static diffusionj.Parity.assertClose;
-import static diffusionj.Parity.assertRelativeClose;
+import static diffusionj.Parity.assertMatchesReference;
 
 /** The UNet's noise prediction against golden/unet_*.safetensors, from every file form of both families. */
 class UNetParityTest {
@@ -24,11 +23,7 @@ class UNetParityTest {
             for (String golden : new String[]{"unet_t999", "unet_t500", "unet_t1", "unet_rect"}) {
                 try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/" + golden + ".safetensors"))) {
                     INDArray out = unet.predict(g.load("sample"), g.load("timestep"), g.load("encoder_hidden_states"));
-                    if (form.contains("fp16")) {
-                        assertRelativeClose(g.load("out"), out, 1e-2, form + " " + golden);
-                    } else {
-                        assertClose(g.load("out"), out, 1e-4, form + " " + golden);
-                    }
+                    assertMatchesReference(form.contains("fp16"), g.load("out"), out, form + " " + golden);
                 }
             }
         }

@@ -10,8 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
-import static diffusionj.Parity.assertClose;
-import static diffusionj.Parity.assertRelativeClose;
+import static diffusionj.Parity.assertMatchesReference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Decoder and encoder against golden/vae.safetensors, from every file form of both families. */
@@ -29,17 +28,9 @@ class AutoencoderKLParityTest {
             INDArray decoded = vae.decode(g.load("latent"));
             Map<String, INDArray> posterior = vae.encode(g.load("image"));
             boolean fp16 = form.contains("fp16");
-            check(fp16, g.load("decoded"), decoded, form + " decoded");
-            check(fp16, g.load("posterior_mean"), posterior.get(AutoencoderKL.MEAN), form + " posterior_mean");
-            check(fp16, g.load("posterior_logvar"), posterior.get(AutoencoderKL.LOGVAR), form + " posterior_logvar");
-        }
-    }
-
-    private static void check(boolean fp16, INDArray expected, INDArray actual, String what) {
-        if (fp16) {
-            assertRelativeClose(expected, actual, 1e-2, what);
-        } else {
-            assertClose(expected, actual, 1e-4, what);
+            assertMatchesReference(fp16, g.load("decoded"), decoded, form + " decoded");
+            assertMatchesReference(fp16, g.load("posterior_mean"), posterior.get(AutoencoderKL.MEAN), form + " posterior_mean");
+            assertMatchesReference(fp16, g.load("posterior_logvar"), posterior.get(AutoencoderKL.LOGVAR), form + " posterior_logvar");
         }
     }
 }
