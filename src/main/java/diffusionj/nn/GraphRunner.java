@@ -1,6 +1,7 @@
 package diffusionj.nn;
 
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,6 +21,17 @@ public final class GraphRunner {
     private static final double CACHE_FRACTION = 0.02;
 
     private GraphRunner() {
+    }
+
+    /**
+     * A new graph whose weights are held as given. SameDiff's default holder keeps an extra per-device copy
+     * of every variable and constant (measured: +1 GB for a 1 GB weight), doubling a model's memory; graphs
+     * here are only ever run under their own lock, which is what the single-thread holder needs.
+     */
+    public static SameDiff newGraph() {
+        SameDiff sd = SameDiff.create();
+        sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+        return sd;
     }
 
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders, String... outputs) {

@@ -40,7 +40,7 @@ public final class ClipTextEncoder {
 
     public ClipTextEncoder(ClipTextConfig config, WeightStore weights) {
         this.config = config;
-        this.sd = SameDiff.create();
+        this.sd = GraphRunner.newGraph();
         build(new GraphWeights(sd, weights));
     }
 

@@ -89,7 +89,7 @@ public final class UNet2DConditionModel {
     }
 
     private Graph build(long height, long width, long keys) {
-        SameDiff sd = SameDiff.create();
+        SameDiff sd = GraphRunner.newGraph();
         GraphWeights w = new GraphWeights(sd, weights);
         List<AttentionLayer> probes = new ArrayList<>();
         SDVariable x = sd.placeHolder(SAMPLE, DataType.FLOAT, -1, config.inChannels(), height, width);

@@ -70,7 +70,7 @@ public final class AutoencoderKL {
     }
 
     private SameDiff buildDecoder(long height, long width) {
-        SameDiff sd = SameDiff.create();
+        SameDiff sd = GraphRunner.newGraph();
         GraphWeights w = new GraphWeights(sd, weights);
         int[] ch = config.blockOutChannels();
         int top = ch[ch.length - 1];
@@ -100,7 +100,7 @@ public final class AutoencoderKL {
     }
 
     private SameDiff buildEncoder(long height, long width) {
-        SameDiff sd = SameDiff.create();
+        SameDiff sd = GraphRunner.newGraph();
         GraphWeights w = new GraphWeights(sd, weights);
         int[] ch = config.blockOutChannels();
         SDVariable x = sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width);
