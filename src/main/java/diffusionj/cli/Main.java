@@ -19,7 +19,8 @@ public final class Main {
             "  " + EncodeTextCommand.USAGE,
             "  " + UnetEvalCommand.USAGE,
             "  " + GenerateCommand.USAGE,
-            "  " + BenchCommand.USAGE);
+            "  " + BenchCommand.USAGE,
+            "  " + LmEvalCommand.USAGE);
 
     private Main() {
     }
@@ -40,6 +41,7 @@ public final class Main {
                 case "unet-eval" -> UnetEvalCommand.run(argv, out);
                 case "generate" -> GenerateCommand.run(argv, out, err);
                 case "bench" -> BenchCommand.run(argv, out, err);
+                case "lm-eval" -> LmEvalCommand.run(argv, out);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

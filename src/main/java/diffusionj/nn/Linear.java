@@ -12,6 +12,12 @@ public final class Linear {
         return y.add(prefix, w.get(prefix + ".bias", out));
     }
 
+    /** GPT-2's "Conv1D": the same map with weights stored [in, out]. */
+    public static SDVariable applyInputMajor(GraphWeights w, String prefix, SDVariable x, long in, long out) {
+        SDVariable y = w.graph().mmul(x, w.get(prefix + ".weight", in, out));
+        return y.add(prefix, w.get(prefix + ".bias", out));
+    }
+
     public static SDVariable applyWithoutBias(GraphWeights w, String prefix, SDVariable x, long in, long out) {
         return w.graph().mmul(prefix, x, w.get(prefix + ".weight", out, in), false, true, false);
     }

@@ -112,6 +112,21 @@ class GenerateCommandTest {
     }
 
     @Test
+    void lmEvalWritesTheReferenceLogits() {
+        Path out = dir.resolve("logits.safetensors");
+        String[] r = run("lm-eval", "--lm", Fixtures.path("gpt2-tiny", "model").toString(),
+                "--in", Fixtures.path("gpt2-tiny", "golden/gpt2.safetensors").toString(), "--out", out.toString());
+        assertEquals("0", r[0], r[2]);
+        assertEquals("[2,16,50257]", JsonParser.parseString(r[1]).getAsJsonObject().get("shape").toString());
+        try (Safetensors written = Safetensors.open(out); Safetensors g = Safetensors.open(Fixtures.path("gpt2-tiny", "golden/gpt2.safetensors"))) {
+            assertClose(g.load("logits"), written.load("logits"), 1e-4, "logits");
+        }
+        String[] missing = run("lm-eval", "--lm", dir.toString(), "--in", out.toString(), "--out", out.toString());
+        assertEquals("1", missing[0]);
+        assertTrue(missing[2].contains("not a GPT-2 model folder"), missing[2]);
+    }
+
+    @Test
     void sameSeedSameImageAndTheSeedIsReported() throws Exception {
         String model = Fixtures.path("sd1-tiny", "model").toString();
         String[] a = run("generate", "--model", model, "--prompt", "a blue square", "--steps", "3", "--seed", "7", "--out", dir.resolve("a.png").toString());
