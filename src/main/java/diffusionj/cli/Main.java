@@ -20,7 +20,8 @@ public final class Main {
             "  " + UnetEvalCommand.USAGE,
             "  " + GenerateCommand.USAGE,
             "  " + BenchCommand.USAGE,
-            "  " + LmEvalCommand.USAGE);
+            "  " + LmEvalCommand.USAGE,
+            "  " + CompleteCommand.USAGE);
 
     private Main() {
     }
@@ -42,6 +43,7 @@ public final class Main {
                 case "generate" -> GenerateCommand.run(argv, out, err);
                 case "bench" -> BenchCommand.run(argv, out, err);
                 case "lm-eval" -> LmEvalCommand.run(argv, out);
+                case "complete" -> CompleteCommand.run(argv, out);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

@@ -32,20 +32,53 @@ public final class TokenPredictor {
 
     /** The prompt followed by {@code newTokens} greedily chosen tokens. */
     public long[] greedy(long[] prompt, int newTokens) {
-        if (prompt.length + newTokens > model.config().positions()) {
-            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens plus " + newTokens
-                    + " new ones exceeds the model's context of " + model.config().positions());
+        return continuation(prompt, newTokens, Sampling.greedyDecoding(), id -> false);
+    }
+
+    /**
+     * The prompt followed by up to {@code maxTokens} new tokens chosen as {@code sampling} says; generation
+     * stops after a token for which {@code stopAfter} holds (a comma or newline when completing a tag).
+     */
+    public long[] continuation(long[] prompt, int maxTokens, Sampling sampling, java.util.function.LongPredicate stopAfter) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt has no tokens");
         }
-        long[] sequence = Arrays.copyOf(prompt, prompt.length + newTokens);
+        if (prompt.length + maxTokens > model.config().positions()) {
+            throw new IllegalArgumentException("the text (" + prompt.length + " tokens) plus " + maxTokens
+                    + " new ones exceeds the language model's context of " + model.config().positions() + " tokens");
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(sampling.seed());
+        long[] sequence = Arrays.copyOf(prompt, prompt.length + maxTokens);
         Map<String, INDArray> state = model.prefill(new long[][]{prompt});
-        for (int i = 0; i < newTokens; i++) {
-            long next = lastPosition(state.get(Gpt2Model.LOGITS)).argMax().getLong(0);
-            sequence[prompt.length + i] = next;
-            if (i < newTokens - 1) {
-                state = model.step(new long[]{next}, prompt.length + i, state);
+        int produced = 0;
+        while (produced < maxTokens) {
+            INDArray logits = lastPosition(state.get(Gpt2Model.LOGITS));
+            long next = sampling.greedy() ? logits.argMax().getLong(0) : draw(logits, sampling, random);
+            sequence[prompt.length + produced++] = next;
+            if (produced == maxTokens || stopAfter.test(next)) {
+                break;
+            }
+            state = model.step(new long[]{next}, prompt.length + produced - 1, state);
+        }
+        return Arrays.copyOf(sequence, prompt.length + produced);
+    }
+
+    /** Top-k, then top-p, then a draw from the renormalised probabilities at the given temperature. */
+    private static long draw(INDArray logits, Sampling s, java.util.SplittableRandom random) {
+        List<Candidate> kept = topK(logits.div(s.temperature()), s.topK());
+        double mass = 0;
+        int n = 0;
+        while (n < kept.size() && (n == 0 || mass < s.topP())) {
+            mass += kept.get(n++).probability();
+        }
+        double u = random.nextDouble() * mass;
+        for (int i = 0; i < n; i++) {
+            u -= kept.get(i).probability();
+            if (u <= 0) {
+                return kept.get(i).id();
             }
         }
-        return sequence;
+        return kept.get(n - 1).id();
     }
 
     private static INDArray lastPosition(INDArray logits) {

@@ -127,6 +127,20 @@ class GenerateCommandTest {
     }
 
     @Test
+    void completePrintsCandidatesAndAReproducibleContinuation() {
+        String lm = Fixtures.path("gpt2-tiny", "model").toString();
+        String[] a = run("complete", "--lm", lm, "--text", "a red circle", "--top-k", "3", "--max-tokens", "5", "--seed", "11");
+        String[] b = run("complete", "--lm", lm, "--text", "a red circle", "--top-k", "3", "--max-tokens", "5", "--seed", "11");
+        assertEquals("0", a[0], a[2]);
+        JsonObject o = JsonParser.parseString(a[1]).getAsJsonObject();
+        assertEquals(3, o.getAsJsonArray("candidates").size());
+        JsonObject first = o.getAsJsonArray("candidates").get(0).getAsJsonObject();
+        assertTrue(first.has("token") && first.has("id") && first.has("p"));
+        assertEquals(a[1], b[1]);
+        assertTrue(o.get("continuation").getAsString().length() > 0);
+    }
+
+    @Test
     void sameSeedSameImageAndTheSeedIsReported() throws Exception {
         String model = Fixtures.path("sd1-tiny", "model").toString();
         String[] a = run("generate", "--model", model, "--prompt", "a blue square", "--steps", "3", "--seed", "7", "--out", dir.resolve("a.png").toString());
