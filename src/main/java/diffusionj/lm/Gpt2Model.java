@@ -36,7 +36,6 @@ public final class Gpt2Model {
     public static final String INPUT_IDS = "input_ids";
     public static final String LOGITS = "logits";
     private static final String POSITION = "position";
-    private static final double MASKED = -1e9;
 
     private final Gpt2Config config;
     private final WeightStore weights;
@@ -95,7 +94,7 @@ public final class Gpt2Model {
         SDVariable wte = w.get("wte.weight", config.vocabSize(), d);
         SDVariable positions = w.get("wpe.weight", config.positions(), d).get(org.nd4j.autodiff.samediff.SDIndex.interval(0L, t));
         SDVariable h = sd.gather(wte, ids, 0).add(positions).reshape(-1, d);
-        SDVariable causal = sd.constant(causalMask(t));
+        SDVariable causal = sd.constant(MultiHeadAttention.causalMask(t));
         sd.reshape(hiddenState(0), h, -1, t, d);
         for (int i = 0; i < config.layers(); i++) {
             h = block(w, "h." + i, h, causal, t);
@@ -218,13 +217,4 @@ public final class Gpt2Model {
         return sd;
     }
 
-    private static INDArray causalMask(long t) {
-        INDArray mask = Nd4j.zeros(DataType.FLOAT, t, t);
-        for (int i = 0; i < t; i++) {
-            for (int j = i + 1; j < t; j++) {
-                mask.putScalar(i, j, MASKED);
-            }
-        }
-        return mask;
-    }
 }

@@ -3,6 +3,9 @@ package diffusionj.nn;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Scaled dot-product attention over heads. Rows are flattened as [batch·tokens, width] outside; inside,
@@ -11,6 +14,20 @@ import org.nd4j.autodiff.samediff.SameDiff;
  */
 public final class MultiHeadAttention {
     private MultiHeadAttention() {
+    }
+
+    /** Large enough to zero a probability after softmax, small enough to stay finite in float32. */
+    private static final double MASKED = -1e9;
+
+    /** Additive mask [t, t] with which each position attends to itself and earlier positions only. */
+    public static INDArray causalMask(long t) {
+        INDArray mask = Nd4j.zeros(DataType.FLOAT, t, t);
+        for (int i = 0; i < t; i++) {
+            for (int j = i + 1; j < t; j++) {
+                mask.putScalar(i, j, MASKED);
+            }
+        }
+        return mask;
     }
 
     /** [batch·tokens, heads·headWidth] → [batch, heads, tokens, headWidth]. */

@@ -32,9 +32,6 @@ public final class ClipTextEncoder {
     public static final String LAST_HIDDEN_STATE = "last_hidden_state";
 
     private static final String PREFIX = "text_model.";
-    /** Large enough to zero a probability after softmax, small enough to stay finite in float32. */
-    private static final double MASKED = -1e9;
-
     private final ClipTextConfig config;
     private final SameDiff sd;
 
@@ -69,7 +66,7 @@ public final class ClipTextEncoder {
         SDVariable positions = w.get(PREFIX + "embeddings.position_embedding.weight", config.maxPositions(), d)
                 .get(SDIndex.interval(0L, t));
         SDVariable h = tokens.add(positions).reshape(-1, d);
-        SDVariable causal = sd.constant("causal_mask", causalMask(t));
+        SDVariable causal = sd.constant("causal_mask", MultiHeadAttention.causalMask(t));
         SDVariable[] states = new SDVariable[config.layers() + 1];
         states[0] = h;
         for (int i = 0; i < config.layers(); i++) {
@@ -108,16 +105,6 @@ public final class ClipTextEncoder {
         return Linear.apply(w, prefix + ".out_proj", MultiHeadAttention.mergeHeads(attended, t, heads, hw), d, d);
     }
 
-    /** Each position attends to itself and earlier positions only. */
-    private static INDArray causalMask(long t) {
-        INDArray mask = Nd4j.zeros(DataType.FLOAT, t, t);
-        for (int i = 0; i < t; i++) {
-            for (int j = i + 1; j < t; j++) {
-                mask.putScalar(i, j, MASKED);
-            }
-        }
-        return mask;
-    }
 
     /**
      * Runs the tower on token ids [batch, 77] and returns the named outputs.
