@@ -2,6 +2,9 @@ package diffusionj.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import diffusionj.lm.Gpt2Config;
+import diffusionj.lm.Gpt2Model;
+import diffusionj.lm.TokenPredictor;
 import diffusionj.nn.WeightStore;
 import diffusionj.pipeline.StableDiffusion;
 import diffusionj.text.ClipTextConfig;
@@ -30,7 +33,7 @@ import java.util.function.Supplier;
  * it builds SD 1.5-sized components with random weights in memory.
  */
 final class BenchCommand {
-    static final String USAGE = "bench [--model PATH] [--tokenizer DIR] [--repeats N] [--sizes 256,512]";
+    static final String USAGE = "bench [--model PATH] [--tokenizer DIR] [--repeats N] [--sizes 256,512] | bench --lm";
 
     /** Multiply-adds ×2 of one SD 1.5 UNet call per image, as counted for the targets. */
     private static final double GFLOP_256 = 180;
@@ -40,8 +43,12 @@ final class BenchCommand {
     }
 
     static void run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes"), Set.of());
+        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes"), Set.of("--lm"));
         int repeats = (int) args.integer("--repeats", 3, 1, 100);
+        if (args.has("--lm")) {
+            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(languageModel(repeats, err)));
+            return;
+        }
         List<Integer> sizes = Arrays.stream(args.optional("--sizes", "256,512").split(",")).map(Integer::parseInt).toList();
         JsonObject report = new JsonObject();
         report.addProperty("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", String.valueOf(Runtime.getRuntime().availableProcessors())));
@@ -80,6 +87,38 @@ final class BenchCommand {
         report.addProperty("vae_decode_seconds_256", median(repeats, () -> vae.decode(latent256), err, "vae 256"));
         report.addProperty("peak_rss_gib", peakResidentGiB());
         out.println(new GsonBuilder().setPrettyPrinting().create().toJson(report));
+    }
+
+    /**
+     * GPT-2 small (124M parameters, random weights): 64 greedy tokens after a 32-token prompt, with the
+     * key/value cache and by re-running the whole sequence for every token.
+     */
+    private static JsonObject languageModel(int repeats, PrintStream err) {
+        Gpt2Model model = new Gpt2Model(new Gpt2Config(50257, 768, 12, 12, 1024, 1e-5, "gelu_new"), WeightStore.random(4), true);
+        TokenPredictor predictor = new TokenPredictor(model);
+        long[] prompt = new long[32];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = 1000 + 37L * i;
+        }
+        int fresh = 64;
+        double cached = median(repeats, () -> predictor.greedy(prompt, fresh), err, "lm with cache");
+        double uncached = median(repeats, () -> {
+            long[] sequence = prompt;
+            for (int i = 0; i < fresh; i++) {
+                INDArray logits = model.forward(new long[][]{sequence}, Gpt2Model.LOGITS).get(Gpt2Model.LOGITS);
+                long next = logits.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                        org.nd4j.linalg.indexing.NDArrayIndex.point(sequence.length - 1), org.nd4j.linalg.indexing.NDArrayIndex.all()).argMax().getLong(0);
+                sequence = java.util.Arrays.copyOf(sequence, sequence.length + 1);
+                sequence[sequence.length - 1] = next;
+            }
+            return sequence;
+        }, err, "lm without cache");
+        JsonObject report = new JsonObject();
+        report.addProperty("model", "random GPT-2 small (124M), 32-token prompt, 64 new tokens");
+        report.addProperty("tokens_per_second_with_cache", fresh / cached);
+        report.addProperty("tokens_per_second_without_cache", fresh / uncached);
+        report.addProperty("peak_rss_gib", peakResidentGiB());
+        return report;
     }
 
     /** SD 1.5: 320/640/1280/1280 channels, 2 layers per block, 8 heads, 768-wide text. */
