@@ -16,7 +16,6 @@ import java.util.Map;
 public final class CrossAttentionSums {
     private final List<AttentionLayer> layers;
     private final Map<String, INDArray> sums = new LinkedHashMap<>();
-    private int steps;
 
     /** @param all every cross-attention layer of the UNet; the mid block's are left out, as DAAM does */
     public CrossAttentionSums(List<AttentionLayer> all) {
@@ -41,11 +40,6 @@ public final class CrossAttentionSums {
             INDArray conditional = p.get(NDArrayIndex.interval(batch, 2 * batch), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
             sums.merge(layer, conditional.dup(), INDArray::addi);
         }
-        steps++;
-    }
-
-    public int steps() {
-        return steps;
     }
 
     /** The summed conditional probabilities of one layer, [batch, heads, pixels, keys]. */

@@ -22,10 +22,6 @@ public enum DType {
         return null;
     }
 
-    boolean isFloatingPoint() {
-        return this == F64 || this == F32 || this == F16 || this == BF16;
-    }
-
     static DType of(DataType type) {
         return switch (type) {
             case DOUBLE -> F64;

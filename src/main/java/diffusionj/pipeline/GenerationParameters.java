@@ -112,7 +112,4 @@ public final class GenerationParameters {
         throw new GenerationException("unknown sampler '" + shown + "'");
     }
 
-    public static String displayName(String sampler) {
-        return DISPLAY.getOrDefault(sampler, sampler);
-    }
 }

@@ -3,7 +3,6 @@ package diffusionj.pipeline;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.io.Component;
-import diffusionj.io.ModelFamily;
 import diffusionj.sampling.NoiseSchedule;
 import diffusionj.text.ClipTextEncoder;
 import diffusionj.text.ClipTokenizer;
@@ -64,10 +63,6 @@ public final class StableDiffusion implements AutoCloseable {
 
     public NoiseSchedule schedule() {
         return schedule;
-    }
-
-    public ModelFamily family() {
-        return checkpoint.family();
     }
 
     public int textLayers() {

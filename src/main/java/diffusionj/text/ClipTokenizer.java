@@ -212,10 +212,6 @@ public final class ClipTokenizer {
         return id >= 0 && id < idToToken.length && idToToken[id] != null && idToToken[id].endsWith(END_OF_WORD);
     }
 
-    public int vocabularySize() {
-        return idToToken.length;
-    }
-
     public int bos() {
         return bos;
     }
