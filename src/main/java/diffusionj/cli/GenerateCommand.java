@@ -90,11 +90,7 @@ final class GenerateCommand {
             return null;
         }
         try (Safetensors st = Safetensors.open(file)) {
-            List<INDArray> noise = new ArrayList<>();
-            for (int i = 0; st.contains(String.format("noise%02d", i)); i++) {
-                noise.add(st.load(String.format("noise%02d", i)));
-            }
-            return new ReplayedNoise(noise);
+            return ReplayedNoise.from(st);
         }
     }
 

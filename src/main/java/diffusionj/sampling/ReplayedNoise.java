@@ -1,7 +1,9 @@
 package diffusionj.sampling;
 
+import diffusionj.io.Safetensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,6 +14,20 @@ public final class ReplayedNoise implements NoiseSource {
 
     public ReplayedNoise(List<INDArray> recorded) {
         this.recorded = recorded;
+    }
+
+    /** The key of the i-th recorded tensor: {@code noise00}, {@code noise01}, … */
+    public static String key(int i) {
+        return String.format("noise%02d", i);
+    }
+
+    /** Every {@code noiseNN} tensor of a file, in order (none is fine: deterministic samplers draw nothing). */
+    public static ReplayedNoise from(Safetensors file) {
+        List<INDArray> noise = new ArrayList<>();
+        for (int i = 0; file.contains(key(i)); i++) {
+            noise.add(file.load(key(i)));
+        }
+        return new ReplayedNoise(noise);
     }
 
     @Override

@@ -8,6 +8,7 @@ import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
 import diffusionj.pipeline.GenerationParameters;
 import diffusionj.pipeline.GenerationRequest;
+import diffusionj.sampling.ReplayedNoise;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,8 +48,8 @@ class GenerateCommandTest {
             Path init = dir.resolve("init.safetensors");
             SafetensorsWriter.float32().write(init, Map.of("init_latent", g.load("init_latent")));
             Map<String, INDArray> noise = new LinkedHashMap<>();
-            for (int i = 0; g.contains(String.format("noise%02d", i)); i++) {
-                noise.put(String.format("noise%02d", i), g.load(String.format("noise%02d", i)));
+            for (int i = 0; g.contains(ReplayedNoise.key(i)); i++) {
+                noise.put(ReplayedNoise.key(i), g.load(ReplayedNoise.key(i)));
             }
             Path replay = dir.resolve("noise.safetensors");
             SafetensorsWriter.float32().write(replay, noise);

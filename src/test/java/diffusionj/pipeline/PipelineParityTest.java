@@ -68,14 +68,6 @@ class PipelineParityTest {
                 m.get("scheduler").getAsString(), m.get("steps").getAsInt(), m.get("guidance_scale").getAsDouble(), 0, 64, 64, 1, 1);
     }
 
-    static List<INDArray> recordedNoise(Safetensors g) {
-        List<INDArray> noise = new ArrayList<>();
-        for (int i = 0; g.contains(String.format("noise%02d", i)); i++) {
-            noise.add(g.load(String.format("noise%02d", i)));
-        }
-        return noise;
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void everyLatentAndTheImageMatchTheReference(String run) {
@@ -87,7 +79,7 @@ class PipelineParityTest {
             assertClose(g.load("cond"), model.prompts().encode(request.prompt(), 1, 1), 1e-4, run + " cond");
             assertClose(g.load("uncond"), model.prompts().encode(request.negativePrompt(), 1, 1), 1e-4, run + " uncond");
             List<String> checked = new ArrayList<>();
-            RunOptions options = new RunOptions(g.load("init_latent"), new ReplayedNoise(recordedNoise(g)), (i, latent) -> {
+            RunOptions options = new RunOptions(g.load("init_latent"), ReplayedNoise.from(g), (i, latent) -> {
                 String key = String.format("step%02d.latent", i);
                 assertClose(g.load(key), latent, 1e-4, run + " " + key);
                 checked.add(key);
