@@ -32,8 +32,8 @@ final class CompleteCommand {
         int maxTokens = (int) args.integer("--max-tokens", 8, 0, 1024);
         long seed = args.integer("--seed", new SecureRandom().nextLong() & 0xFFFFFFFFL, 0, Long.MAX_VALUE);
         Gpt2Model model = Gpt2Model.load(folder);
-        Gpt2Tokenizer tokenizer = new Gpt2Tokenizer();
-        long[] prompt = text.isEmpty() ? new long[]{Gpt2Tokenizer.END_OF_TEXT} : tokenizer.encode(text);
+        Gpt2Tokenizer tokenizer = Gpt2Tokenizer.forModel(folder);
+        long[] prompt = tokenizer.encodeOrStart(text);
         TokenPredictor predictor = new TokenPredictor(model);
         JsonArray candidates = new JsonArray();
         for (TokenPredictor.Candidate c : predictor.candidates(prompt, k)) {

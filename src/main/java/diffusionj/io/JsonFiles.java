@@ -35,4 +35,16 @@ public final class JsonFiles {
         }
         return e.getAsJsonObject();
     }
+
+    /** An object of name → whole number, such as a tokenizer's {@code vocab.json}. */
+    public static java.util.Map<String, Integer> readIntegers(Path file) {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
+        for (java.util.Map.Entry<String, JsonElement> e : readObject(file).entrySet()) {
+            if (!e.getValue().isJsonPrimitive() || !e.getValue().getAsJsonPrimitive().isNumber()) {
+                throw new CheckpointException(file + ": the value of '" + e.getKey() + "' should be a number");
+            }
+            out.put(e.getKey(), e.getValue().getAsInt());
+        }
+        return out;
+    }
 }

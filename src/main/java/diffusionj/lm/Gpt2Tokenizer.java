@@ -1,35 +1,40 @@
 package diffusionj.lm;
 
-import com.knuddels.jtokkit.Encodings;
-import com.knuddels.jtokkit.api.Encoding;
-import com.knuddels.jtokkit.api.EncodingType;
-import com.knuddels.jtokkit.api.IntArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
-/** GPT-2's byte-level BPE vocabulary (50257 tokens, {@code r50k_base}) through the jtokkit library. */
-public final class Gpt2Tokenizer {
-    /** {@code <|endoftext|>}: starts generation from an empty text. */
-    public static final int END_OF_TEXT = 50256;
+/**
+ * GPT-2's byte-level BPE. A model folder with its own {@code vocab.json} + {@code merges.txt} (a fine-tune
+ * with added tokens, a prompt generator) is read from those; otherwise GPT-2's 50257-token vocabulary,
+ * {@code r50k_base}, comes from the jtokkit library.
+ */
+public interface Gpt2Tokenizer {
+    /** GPT-2's {@code <|endoftext|>}: generation from an empty text starts after it. */
+    int END_OF_TEXT = 50256;
 
-    private final Encoding encoding = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
+    long[] encode(String text);
 
-    public long[] encode(String text) {
-        int[] ids = encoding.encodeOrdinary(text).toArray();
-        long[] out = new long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            out[i] = ids[i];
-        }
-        return out;
-    }
+    String decode(long[] ids);
 
-    public String decode(long[] ids) {
-        IntArrayList list = new IntArrayList(ids.length);
-        for (long id : ids) {
-            list.add((int) id);
-        }
-        return encoding.decode(list);
-    }
+    /** The id of {@code <|endoftext|>} in this vocabulary. */
+    int endOfText();
 
-    public String tokenText(long id) {
+    default String tokenText(long id) {
         return decode(new long[]{id});
+    }
+
+    /** The text's ids, or {@code <|endoftext|>} alone for an empty text (the model needs one position). */
+    default long[] encodeOrStart(String text) {
+        return text.isEmpty() ? new long[]{endOfText()} : encode(text);
+    }
+
+    static Gpt2Tokenizer r50kBase() {
+        return new JtokkitTokenizer();
+    }
+
+    /** The folder's own vocabulary when it has {@code vocab.json} and {@code merges.txt}, else {@code r50k_base}. */
+    static Gpt2Tokenizer forModel(Path folder) {
+        boolean own = Files.isRegularFile(folder.resolve("vocab.json")) && Files.isRegularFile(folder.resolve("merges.txt"));
+        return own ? BpeFilesTokenizer.load(folder) : r50kBase();
     }
 }

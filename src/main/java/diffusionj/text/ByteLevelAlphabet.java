@@ -27,7 +27,11 @@ public final class ByteLevelAlphabet {
 
     /** The UTF-8 bytes of {@code text}, one alphabet character each. */
     public static String encode(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return encode(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Raw bytes, one alphabet character each (a vocabulary entry need not be whole UTF-8). */
+    public static String encode(byte[] bytes) {
         char[] out = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             out[i] = BYTE_TO_CHAR[bytes[i] & 0xff];

@@ -5,13 +5,10 @@ import com.google.gson.JsonObject;
 import diffusionj.io.CheckpointException;
 import diffusionj.io.JsonFiles;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,15 +34,15 @@ public final class ClipTokenizer {
 
     private final Map<String, Integer> vocab;
     private final String[] idToToken;
-    private final Map<String, Integer> mergeRanks;
+    private final BytePairMerges merges;
     private final int bos;
     private final int eos;
     private final int pad;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    private ClipTokenizer(Map<String, Integer> vocab, Map<String, Integer> mergeRanks, String padToken, Path dir) {
+    private ClipTokenizer(Map<String, Integer> vocab, BytePairMerges merges, String padToken, Path dir) {
         this.vocab = vocab;
-        this.mergeRanks = mergeRanks;
+        this.merges = merges;
         this.idToToken = new String[vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
         vocab.forEach((token, id) -> idToToken[id] = token);
         this.bos = required(dir, "<|startoftext|>");
@@ -54,33 +51,7 @@ public final class ClipTokenizer {
     }
 
     public static ClipTokenizer load(Path dir) {
-        Map<String, Integer> vocab = new HashMap<>();
-        for (Map.Entry<String, JsonElement> e : JsonFiles.readObject(dir.resolve("vocab.json")).entrySet()) {
-            vocab.put(e.getKey(), e.getValue().getAsInt());
-        }
-        return new ClipTokenizer(vocab, readMerges(dir.resolve("merges.txt")), padToken(dir), dir);
-    }
-
-    /** One merge per line after the "#version" header; the line number is the merge's priority. */
-    private static Map<String, Integer> readMerges(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        Map<String, Integer> ranks = new HashMap<>();
-        for (String line : lines) {
-            if (line.startsWith("#version") || line.isBlank()) {
-                continue;
-            }
-            String[] pair = line.split(" ");
-            if (pair.length != 2) {
-                throw new CheckpointException(file + ": line '" + line + "' is not a BPE merge of two symbols");
-            }
-            ranks.putIfAbsent(pair[0] + " " + pair[1], ranks.size());
-        }
-        return ranks;
+        return new ClipTokenizer(JsonFiles.readIntegers(dir.resolve("vocab.json")), BytePairMerges.read(dir.resolve("merges.txt")), padToken(dir), dir);
     }
 
     /** SD 1.x pads with {@code <|endoftext|>}, SD 2.x with "!" (id 0): the folder's config says which. */
@@ -144,43 +115,14 @@ public final class ClipTokenizer {
         return ids;
     }
 
-    /** Repeatedly merge the adjacent pair with the lowest rank, as CLIP's reference BPE does. */
+    /** Single byte-symbols, the last marked as ending the word, merged as CLIP's reference BPE does. */
     List<String> bpe(String word) {
         List<String> symbols = new ArrayList<>(word.length());
         for (int i = 0; i < word.length() - 1; i++) {
             symbols.add(String.valueOf(word.charAt(i)));
         }
         symbols.add(word.charAt(word.length() - 1) + END_OF_WORD);
-        while (symbols.size() > 1) {
-            int best = -1;
-            int bestRank = Integer.MAX_VALUE;
-            for (int i = 0; i < symbols.size() - 1; i++) {
-                Integer rank = mergeRanks.get(symbols.get(i) + " " + symbols.get(i + 1));
-                if (rank != null && rank < bestRank) {
-                    bestRank = rank;
-                    best = i;
-                }
-            }
-            if (best < 0) {
-                break;
-            }
-            symbols = mergeAll(symbols, symbols.get(best), symbols.get(best + 1));
-        }
-        return symbols;
-    }
-
-    /** Merges every non-overlapping occurrence of (first, second), left to right. */
-    private static List<String> mergeAll(List<String> symbols, String first, String second) {
-        List<String> merged = new ArrayList<>(symbols.size());
-        for (int i = 0; i < symbols.size(); i++) {
-            if (i < symbols.size() - 1 && symbols.get(i).equals(first) && symbols.get(i + 1).equals(second)) {
-                merged.add(first + second);
-                i++;
-            } else {
-                merged.add(symbols.get(i));
-            }
-        }
-        return merged;
+        return merges.apply(symbols);
     }
 
     /**
@@ -210,6 +152,30 @@ public final class ClipTokenizer {
     /** True when the token closes a word (it carries {@code </w>}). */
     public boolean endsWord(int id) {
         return id >= 0 && id < idToToken.length && idToToken[id] != null && idToToken[id].endsWith(END_OF_WORD);
+    }
+
+    /** A whole word of the vocabulary and the rank of the merge that made it (lower: learned earlier, more frequent). */
+    public record VocabularyWord(String word, int rank) {
+    }
+
+    /**
+     * The vocabulary's whole words (tokens that end a word and hold only letters), most frequent first by
+     * merge rank; each is a single token when typed as a word of its own.
+     */
+    public List<VocabularyWord> words() {
+        List<VocabularyWord> words = new ArrayList<>();
+        for (String token : idToToken) {
+            if (token == null || !token.endsWith(END_OF_WORD) || token.length() <= END_OF_WORD.length() + 1) {
+                continue;
+            }
+            String word = ByteLevelAlphabet.decode(token.substring(0, token.length() - END_OF_WORD.length()));
+            int rank = merges.rankOfToken(token);
+            if (rank >= 0 && word.chars().allMatch(Character::isLetter)) {
+                words.add(new VocabularyWord(word, rank));
+            }
+        }
+        words.sort(java.util.Comparator.comparingInt(VocabularyWord::rank));
+        return words;
     }
 
     public int bos() {

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CompletionTest {
     private static TokenPredictor predictor;
-    private static final Gpt2Tokenizer TOKENIZER = new Gpt2Tokenizer();
+    private static final Gpt2Tokenizer TOKENIZER = Gpt2Tokenizer.r50kBase();
 
     @BeforeAll
     static void load() {

@@ -1,0 +1,96 @@
+package diffusionj.caption;
+
+import diffusionj.Fixtures;
+import diffusionj.lm.Gpt2Model;
+import diffusionj.lm.Gpt2Tokenizer;
+import diffusionj.lm.TagCompleter;
+import diffusionj.lm.TokenPredictor;
+import diffusionj.text.ClipTokenizer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CaptionSuggesterTest {
+    private static ClipTokenizer clip;
+    private static TokenPredictor lm;
+    private static final Gpt2Tokenizer GPT2 = Gpt2Tokenizer.r50kBase();
+
+    @BeforeAll
+    static void load() {
+        clip = ClipTokenizer.load(Fixtures.path("sd1-tiny", "model/tokenizer"));
+        lm = new TokenPredictor(Gpt2Model.load(Fixtures.path("gpt2-tiny", "model")));
+    }
+
+    @Test
+    void theTagAndWordBeingTypedAreFoundBeforeTheCaret() {
+        assertEquals("soft li", CaptionSuggester.currentTag("a cat, soft li"));
+        assertEquals("li", CaptionSuggester.currentWord("a cat, soft li"));
+        assertEquals("", CaptionSuggester.currentTag("a cat, "));
+        assertEquals("", CaptionSuggester.currentWord("a cat, "));
+        assertEquals("dapi", CaptionSuggester.currentTag("cells\ndapi"));
+    }
+
+    @Test
+    void clipWordsComeFromTheVocabularyMostFrequentFirstAndAreSingleTokens() {
+        ClipWordCompleter words = new ClipWordCompleter(clip);
+        assertTrue(words.size() > 10_000, "the CLIP vocabulary has tens of thousands of words, got " + words.size());
+        List<ClipTokenizer.VocabularyWord> cat = words.complete("cat", 20);
+        assertFalse(cat.isEmpty());
+        for (int i = 1; i < cat.size(); i++) {
+            assertTrue(cat.get(i - 1).rank() <= cat.get(i).rank(), "ranked by merge rank");
+        }
+        for (ClipTokenizer.VocabularyWord w : cat) {
+            assertTrue(w.word().startsWith("cat") && w.word().length() > 3, w.word());
+            assertEquals(1, clip.encode(w.word()).length, w.word() + " is one CLIP token");
+        }
+    }
+
+    @Test
+    void allThreeSourcesAreInterleavedAndAcceptingReplacesTheFragment() {
+        CaptionSuggester s = new CaptionSuggester(TagCompleter.builtIn(), lm, GPT2, clip);
+        List<Suggestion> out = s.suggest("a photo, soft li", 6);
+        assertEquals(6, out.size());
+        assertEquals(Suggestion.Source.TAG, out.get(0).source());
+        assertEquals(Suggestion.Source.LM, out.get(1).source());
+        assertEquals(Suggestion.Source.CLIP, out.get(2).source());
+        Suggestion tag = out.get(0);
+        assertTrue(tag.text().startsWith("soft li"), tag.text());
+        assertEquals("a photo, " + tag.text(), tag.applyTo("a photo, soft li"));
+        Suggestion word = out.get(2);
+        assertTrue(word.text().startsWith("li"), word.text());
+        assertEquals("a photo, soft " + word.text(), word.applyTo("a photo, soft li"));
+        assertEquals(Boolean.TRUE, word.singleClipToken());
+        Suggestion next = out.get(1);
+        assertTrue(next.score() > 0 && next.score() < 1, "a probability");
+        assertEquals("a photo, soft li" + next.insert(), next.applyTo("a photo, soft li"));
+    }
+
+    @Test
+    void theLanguageModelsCandidatesAreItsTopTokensInOrder() {
+        CaptionSuggester s = new CaptionSuggester(TagCompleter.builtIn(), lm, GPT2, null);
+        List<Suggestion> out = s.suggest("a red circle on the ", 5);
+        List<TokenPredictor.Candidate> top = lm.candidates(GPT2.encode("a red circle on the "), 5);
+        List<Suggestion> fromLm = out.stream().filter(x -> x.source() == Suggestion.Source.LM).toList();
+        assertEquals(GPT2.tokenText(top.get(0).id()).strip(), fromLm.get(0).text());
+        assertEquals(top.get(0).probability(), fromLm.get(0).score(), 1e-12);
+        assertNull(fromLm.get(0).singleClipToken(), "no CLIP vocabulary loaded");
+    }
+
+    @Test
+    void withoutLanguageModelOnlyTagsAreProposed() {
+        CaptionSuggester s = new CaptionSuggester(TagCompleter.builtIn(), null, null, null);
+        assertFalse(s.hasLanguageModel());
+        List<Suggestion> out = s.suggest("fluoresc", 5);
+        assertFalse(out.isEmpty());
+        assertTrue(out.stream().allMatch(x -> x.source() == Suggestion.Source.TAG));
+        assertTrue(s.suggest("a cat, ", 5).isEmpty(), "nothing typed, no tag to complete, no LM");
+        assertThrows(IllegalArgumentException.class, () -> s.suggest("a", 0));
+    }
+}
