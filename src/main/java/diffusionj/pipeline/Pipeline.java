@@ -34,7 +34,21 @@ public final class Pipeline {
 
     public GenerationResult generate(GenerationRequest request, boolean tokenMaps, RunOptions options,
                                      ProgressListener progress, BooleanSupplier cancelled) {
+        return generate(request, null, tokenMaps, options, progress, cancelled);
+    }
+
+    /**
+     * @param init null for text-to-image; else image-to-image from its pixels, and inpainting when it has a
+     *             mask: after every step the latent outside the mask is reset to the original noised to the
+     *             sampler's current level, and the decoded result is blended with the original through the
+     *             soft mask, so only the masked region changes.
+     */
+    public GenerationResult generate(GenerationRequest request, InitImage init, boolean tokenMaps, RunOptions options,
+                                     ProgressListener progress, BooleanSupplier cancelled) {
         request.validate();
+        if (init != null) {
+            init.validate(request);
+        }
         if (request.clipSkip() > model.textLayers()) {
             throw new GenerationException("CLIP skip must be between 1 and " + model.textLayers() + " for this model, got " + request.clipSkip());
         }
@@ -58,23 +72,63 @@ public final class Pipeline {
         CrossAttentionSums attention = tokenMaps
                 ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, context.size(1))) : null;
 
-        INDArray latent = denoise(sampler, start.mul(sampler.initNoiseSigma()), context, r.guidanceScale(), noise, attention,
-                options, progress, cancelled);
+        Start from = init == null ? new Start(start.mul(sampler.initNoiseSigma()), 0, null)
+                : startFromImage(init, sampler, start, r.steps(), batch, progress);
+        INDArray latent = denoise(sampler, from, context, r.guidanceScale(), noise, attention, options, progress, cancelled);
 
         progress.stage("decoding");
         INDArray decoded = model.vae().decode(latent.div(model.vae().config().scalingFactor()));
-        return result(r, seed, latent, decoded, attention, (int) h, (int) w);
+        if (init != null && init.inpainting()) {
+            INDArray keep = init.mask().reshape(1, 1, r.height(), r.width());
+            decoded = decoded.mul(keep).addi(init.pixels().mul(keep.rsub(1)));
+        }
+        return result(r, init, seed, latent, decoded, attention, (int) h, (int) w);
     }
 
-    private INDArray denoise(Sampler sampler, INDArray latent, INDArray context, double guidance, NoiseSource noise,
+    /**
+     * Where denoising begins: the latent, the first UNet call, and for inpainting what re-imposes the
+     * original outside the mask after each call.
+     */
+    private record Start(INDArray latent, int call, Inpainting inpainting) {
+    }
+
+    /** The original's latent x₀, the fixed noise ε it is re-noised with, and the mask at latent size. */
+    private record Inpainting(INDArray original, INDArray noise, INDArray mask) {
+        INDArray apply(Sampler sampler, INDArray latent, int nextCall) {
+            INDArray outside = sampler.noised(original, noise, nextCall);
+            return latent.mul(mask).addi(outside.muli(mask.rsub(1)));
+        }
+    }
+
+    private Start startFromImage(InitImage init, Sampler sampler, INDArray noise, int steps, int batch, ProgressListener progress) {
+        progress.stage("encoding image");
+        INDArray mean = model.vae().encode(init.pixels()).get(diffusionj.vae.AutoencoderKL.MEAN);
+        INDArray original = repeat(mean.muli(model.vae().config().scalingFactor()), batch);
+        int call = sampler.firstCall(steps - init.stepsRun(steps));
+        INDArray latent = sampler.noised(original, noise, call);
+        Inpainting inpainting = init.inpainting() ? new Inpainting(original, noise, latentMask(init.mask())) : null;
+        return new Start(latent, call, inpainting);
+    }
+
+    /** The pixel mask averaged over each autoencoder block: [1, 1, h, w]. */
+    private INDArray latentMask(INDArray mask) {
+        int f = model.vae().config().downscale();
+        long h = mask.size(0) / f;
+        long w = mask.size(1) / f;
+        return mask.dup('c').reshape(h, f, w, f).mean(1, 3).reshape(1, 1, h, w);
+    }
+
+    private INDArray denoise(Sampler sampler, Start from, INDArray context, double guidance, NoiseSource noise,
                              CrossAttentionSums attention, RunOptions options, ProgressListener progress, BooleanSupplier cancelled) {
         double[] timesteps = sampler.timesteps();
         List<String> probes = attention == null ? List.of() : attention.probes();
+        INDArray latent = from.latent();
         long batch = latent.size(0);
+        int total = timesteps.length - from.call();
         long started = System.nanoTime();
-        for (int i = 0; i < timesteps.length; i++) {
+        for (int i = from.call(); i < timesteps.length; i++) {
             if (cancelled.getAsBoolean()) {
-                throw new CancelledException(i, timesteps.length);
+                throw new CancelledException(i - from.call(), total);
             }
             INDArray input = sampler.scaleModelInput(latent, i);
             Map<String, INDArray> out = model.unet().run(Nd4j.concat(0, input, input), Nd4j.createFromArray(timesteps[i]),
@@ -84,18 +138,21 @@ public final class Pipeline {
             INDArray conditional = both.get(NDArrayIndex.interval(batch, 2 * batch));
             INDArray guided = unconditional.add(conditional.sub(unconditional).muli(guidance));
             latent = sampler.step(guided, i, latent, noise);
+            if (from.inpainting() != null) {
+                latent = from.inpainting().apply(sampler, latent, i + 1);
+            }
             if (attention != null) {
                 attention.add(out);
             }
             if (options.observer() != null) {
                 options.observer().afterStep(i, latent);
             }
-            progress.step(i + 1, timesteps.length, (System.nanoTime() - started) / 1e9);
+            progress.step(i + 1 - from.call(), total, (System.nanoTime() - started) / 1e9);
         }
         return latent;
     }
 
-    private GenerationResult result(GenerationRequest r, long seed, INDArray latent, INDArray decoded,
+    private GenerationResult result(GenerationRequest r, InitImage init, long seed, INDArray latent, INDArray decoded,
                                     CrossAttentionSums attention, int latentH, int latentW) {
         INDArray levels = Images.toLevels(decoded);
         List<ArrayImg<ARGBType, IntArray>> images = new ArrayList<>();
@@ -107,7 +164,7 @@ public final class Pipeline {
         for (int i = 0; i < r.batchSize(); i++) {
             seeds[i] = seed + i;
             images.add(Images.toArgb(levels, i));
-            parameters.add(GenerationParameters.format(r, seeds[i], model.name(), hash));
+            parameters.add(GenerationParameters.format(r, seeds[i], model.name(), hash) + extraParameters(init));
             if (attention != null) {
                 maps.add(TokenMaps.compute(attention, i, tokens, latentH, latentW, r.height(), r.width()));
             }
@@ -115,7 +172,16 @@ public final class Pipeline {
         return new GenerationResult(r, images, seeds, parameters, latent, decoded, maps);
     }
 
-    /** [1, keys, width] → [batch, keys, width]. */
+    /** The web UIs' img2img fields, appended to the settings line. */
+    private static String extraParameters(InitImage init) {
+        if (init == null) {
+            return "";
+        }
+        String s = ", Denoising strength: " + init.strength();
+        return init.inpainting() ? s + ", Mask blur: " + init.maskBlur() : s;
+    }
+
+    /** [1, …] → [batch, …]. */
     private static INDArray repeat(INDArray embedding, int batch) {
         INDArray[] copies = new INDArray[batch];
         java.util.Arrays.fill(copies, embedding);

@@ -41,6 +41,13 @@ final class DpmSolverPlusPlus2MSampler extends Sampler {
         return timesteps;
     }
 
+    /** The sample is variance-preserving: α(x₀ + σ·ε) with α = 1/√(σ² + 1). */
+    @Override
+    public INDArray noised(INDArray original, INDArray noise, int call) {
+        double sigma = sigmas[Math.min(call, sigmas.length - 1)];
+        return combine(original, 1, noise, sigma).muli(1 / Math.sqrt(sigma * sigma + 1));
+    }
+
     @Override
     public INDArray step(INDArray output, int i, INDArray sample, NoiseSource noise) {
         double sigmaS = sigmas[i];

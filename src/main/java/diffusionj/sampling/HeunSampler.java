@@ -35,6 +35,12 @@ final class HeunSampler extends SigmaSampler {
         return out;
     }
 
+    /** Step k begins with its first-order call, at index 2k. */
+    @Override
+    public int firstCall(int step) {
+        return 2 * step;
+    }
+
     @Override
     public INDArray step(INDArray output, int i, INDArray sample, NoiseSource noise) {
         if (firstDerivative == null) {

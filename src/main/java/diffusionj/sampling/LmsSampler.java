@@ -33,7 +33,7 @@ final class LmsSampler extends SigmaSampler {
         if (derivatives.size() > ORDER) {
             derivatives.removeLast();
         }
-        int order = Math.min(i + 1, ORDER);
+        int order = derivatives.size(); // fewer at the start of a run, which may begin mid-schedule (image-to-image)
         INDArray next = sample.dup();
         Iterator<INDArray> newestFirst = derivatives.iterator();
         for (int k = 0; k < order; k++) {

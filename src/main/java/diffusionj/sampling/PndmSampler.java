@@ -30,6 +30,12 @@ final class PndmSampler extends LeadingSampler {
         return plmsTimesteps;
     }
 
+    /** The second timestep is visited twice, so step k ≥ 1 begins at index k + 1 (with a fresh warm-up). */
+    @Override
+    public int firstCall(int step) {
+        return step == 0 ? 0 : step + 1;
+    }
+
     @Override
     public INDArray step(INDArray output, int i, INDArray sample, NoiseSource noise) {
         int t = (int) plmsTimesteps[i];

@@ -29,6 +29,26 @@ public abstract class Sampler {
 
     public abstract INDArray step(INDArray modelOutput, int index, INDArray sample, NoiseSource noise);
 
+    /**
+     * The call index at which step {@code step} of the schedule begins: image-to-image starts there. Samplers
+     * that call the UNet more than once per step override it.
+     */
+    public int firstCall(int step) {
+        return step;
+    }
+
+    /**
+     * {@code original} noised to the level the sample has before call {@code call} (after the last call:
+     * the original itself): √ᾱ_t·x₀ + √(1−ᾱ_t)·ε for samplers that work in timesteps.
+     */
+    public INDArray noised(INDArray original, INDArray noise, int call) {
+        if (call >= timesteps().length) {
+            return original.dup();
+        }
+        double alpha = schedule.alphaCumprod((int) Math.round(timesteps()[call]));
+        return combine(original, Math.sqrt(alpha), noise, Math.sqrt(1 - alpha));
+    }
+
     /** The σ of each step and the final one, for samplers that work in σ; null for the others. */
     double[] sigmaSchedule() {
         return null;

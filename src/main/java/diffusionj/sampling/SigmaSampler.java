@@ -50,6 +50,12 @@ abstract class SigmaSampler extends Sampler {
         return max;
     }
 
+    /** x₀ + σ·ε; the σ after the last call is 0. */
+    @Override
+    public INDArray noised(INDArray original, INDArray noise, int call) {
+        return original.add(noise.mul(sigmas[Math.min(call, sigmas.length - 1)]));
+    }
+
     @Override
     public INDArray scaleModelInput(INDArray sample, int index) {
         return sample.div(Math.sqrt(sigmas[index] * sigmas[index] + 1));
