@@ -87,6 +87,10 @@ public final class StableDiffusion implements AutoCloseable {
      * digits — quick even for multi-gigabyte files. For a diffusers folder, of its UNet weights.
      */
     public String shortHash() {
+        return shortHash(checkpoint);
+    }
+
+    public static String shortHash(Checkpoint checkpoint) {
         Path file = Files.isDirectory(checkpoint.path()) ? checkpoint.weights(Component.UNET).file().file() : checkpoint.path();
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             byte[] block = new byte[0x10000];

@@ -1,0 +1,156 @@
+package diffusionj.ij;
+
+import diffusionj.attention.TokenMaps;
+import diffusionj.pipeline.GenerationParameters;
+import diffusionj.pipeline.GenerationRequest;
+import diffusionj.sampling.Samplers;
+import diffusionj.service.DiffusionService;
+import diffusionj.service.ModelChoice;
+import ij.Macro;
+import ij.Prefs;
+import ij.gui.GenericDialog;
+import ij.plugin.frame.Recorder;
+
+import java.awt.GridBagConstraints;
+import java.awt.GridBagLayout;
+import java.awt.Label;
+import java.awt.Panel;
+import java.awt.TextArea;
+import java.util.Set;
+
+/**
+ * The settings shared by Generate Image..., Image to Image... and Inpaint Selection...: a dialog in the
+ * GUI (its fields recorded by the Macro Recorder), or the macro's options when run from a macro or a
+ * headless batch. Option keys: prompt, negative, model, tokenizer, sampler, steps, cfg, seed, width,
+ * height, batch, clip, token (flag), threshold, and for image-to-image strength, mask (blur in pixels).
+ * A width or height of 0 means the model's own size.
+ */
+final class GenerationForm {
+    static final Set<String> KEYS = Set.of("prompt", "negative", "model", "tokenizer", "sampler", "steps", "cfg", "seed", "width",
+            "height", "batch", "clip", "token", "threshold", "strength", "mask");
+
+    /** What the user asked for; {@code strength} and {@code maskBlur} only matter from an image. */
+    record Values(GenerationRequest request, ModelChoice model, boolean tokenMaps, double threshold, double strength, int maskBlur) {
+    }
+
+    enum Kind { TEXT, IMAGE, INPAINT }
+
+    private GenerationForm() {
+    }
+
+    /** The values, or null when the user cancelled the dialog. */
+    static Values ask(String title, Kind kind, GenerationRequest defaults, DiffusionService service) {
+        String options = Macro.getOptions();
+        return options != null ? fromMacro(options, kind, defaults, service) : fromDialog(title, kind, defaults, service);
+    }
+
+    /** Last-used settings (Prefs), or the parameters of the image at hand when it has them. */
+    static GenerationRequest remembered() {
+        return new GenerationRequest(Prefs.get("diffusionj.prompt", ""), Prefs.get("diffusionj.negative", ""),
+                Prefs.get("diffusionj.sampler", "euler_ancestral"), (int) Prefs.get("diffusionj.steps", 20), Prefs.get("diffusionj.cfg", 7.5),
+                -1, (int) Prefs.get("diffusionj.width", 0), (int) Prefs.get("diffusionj.height", 0), 1, (int) Prefs.get("diffusionj.clip", 1));
+    }
+
+    private static void remember(GenerationRequest r) {
+        Prefs.set("diffusionj.prompt", r.prompt());
+        Prefs.set("diffusionj.negative", r.negativePrompt());
+        Prefs.set("diffusionj.sampler", r.sampler());
+        Prefs.set("diffusionj.steps", r.steps());
+        Prefs.set("diffusionj.cfg", r.guidanceScale());
+        Prefs.set("diffusionj.width", r.width());
+        Prefs.set("diffusionj.height", r.height());
+        Prefs.set("diffusionj.clip", r.clipSkip());
+    }
+
+    private static Values fromMacro(String options, Kind kind, GenerationRequest d, DiffusionService service) {
+        MacroOptions o = new MacroOptions(options, KEYS);
+        ModelChoice model = o.has("model") ? ModelChoice.of(o.get("model", ""), o.get("tokenizer", "")) : service.defaultModel();
+        GenerationRequest r = new GenerationRequest(o.get("prompt", d.prompt()), o.get("negative", d.negativePrompt()),
+                GenerationParameters.samplerName(o.get("sampler", d.sampler())), whole(o, "steps", d.steps()), o.number("cfg", d.guidanceScale()),
+                (long) o.number("seed", d.seed()), whole(o, "width", d.width()), whole(o, "height", d.height()),
+                whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()));
+        return new Values(r, model, o.has("token"), o.number("threshold", TokenMaps.DEFAULT_THRESHOLD),
+                o.number("strength", kind == Kind.INPAINT ? 0.8 : 0.6), whole(o, "mask", 4));
+    }
+
+    private static int whole(MacroOptions o, String key, int fallback) {
+        double v = o.number(key, fallback);
+        if (v != Math.rint(v)) {
+            throw new IllegalArgumentException("macro option " + key + "=" + o.get(key, "") + " must be a whole number");
+        }
+        return (int) v;
+    }
+
+    private static Values fromDialog(String title, Kind kind, GenerationRequest d, DiffusionService service) {
+        GenericDialog gd = new GenericDialog(title);
+        TextArea prompt = new TextArea(d.prompt(), 4, 60, TextArea.SCROLLBARS_VERTICAL_ONLY);
+        TextArea negative = new TextArea(d.negativePrompt(), 2, 60, TextArea.SCROLLBARS_VERTICAL_ONLY);
+        gd.addPanel(promptPanel(prompt, negative));
+        ModelChoice current = service.defaultModel();
+        gd.addStringField("Model", current == null ? "" : current.model().toString(), 40);
+        gd.addStringField("Tokenizer", current == null || current.tokenizer() == null ? "" : current.tokenizer().toString(), 40);
+        gd.addChoice("Sampler", Samplers.NAMES.toArray(new String[0]), d.sampler());
+        gd.addNumericField("Steps", d.steps(), 0);
+        gd.addNumericField("CFG scale", d.guidanceScale(), 1);
+        gd.addNumericField("Seed", d.seed(), 0, 12, "(-1 = random)");
+        if (kind == Kind.TEXT) {
+            gd.addNumericField("Width", d.width(), 0, 6, "pixels (0 = the model's size)");
+            gd.addNumericField("Height", d.height(), 0, 6, "pixels");
+            gd.addNumericField("Batch count", d.batchSize(), 0);
+        } else {
+            gd.addSlider("Strength", 0.05, 1, kind == Kind.INPAINT ? 0.8 : 0.6, 0.05);
+            if (kind == Kind.INPAINT) {
+                gd.addNumericField("Mask blur", 4, 0, 4, "pixels");
+            }
+        }
+        gd.addNumericField("CLIP skip", d.clipSkip(), 0);
+        gd.addCheckbox("Token maps", false);
+        gd.addNumericField("Threshold", TokenMaps.DEFAULT_THRESHOLD, 2, 5, "(token masks)");
+        gd.addHelp("https://github.com/diffusionj/DiffusionJ#menu-commands");
+        gd.showDialog();
+        if (gd.wasCanceled()) {
+            return null;
+        }
+        Recorder.recordOption("prompt", oneLine(prompt.getText()));
+        Recorder.recordOption("negative", oneLine(negative.getText()));
+        ModelChoice model = ModelChoice.of(gd.getNextString(), gd.getNextString());
+        String sampler = gd.getNextChoice();
+        int steps = (int) gd.getNextNumber();
+        double cfg = gd.getNextNumber();
+        long seed = (long) gd.getNextNumber();
+        int width = kind == Kind.TEXT ? (int) gd.getNextNumber() : d.width();
+        int height = kind == Kind.TEXT ? (int) gd.getNextNumber() : d.height();
+        int batch = kind == Kind.TEXT ? (int) gd.getNextNumber() : 1;
+        double strength = kind == Kind.TEXT ? 0 : gd.getNextNumber();
+        int blur = kind == Kind.INPAINT ? (int) gd.getNextNumber() : 0;
+        int clip = (int) gd.getNextNumber();
+        boolean maps = gd.getNextBoolean();
+        double threshold = gd.getNextNumber();
+        GenerationRequest r = new GenerationRequest(oneLine(prompt.getText()), oneLine(negative.getText()), sampler, steps, cfg, seed,
+                width, height, batch, clip);
+        remember(r);
+        return new Values(r, model, maps, threshold, strength, blur);
+    }
+
+    /** A recorded macro line cannot hold line breaks; CLIP reads them as spaces anyway. */
+    private static String oneLine(String text) {
+        return text.replace("\r", "").replace('\n', ' ').strip();
+    }
+
+    private static Panel promptPanel(TextArea prompt, TextArea negative) {
+        Panel p = new Panel(new GridBagLayout());
+        GridBagConstraints c = new GridBagConstraints();
+        c.anchor = GridBagConstraints.NORTHWEST;
+        c.gridx = 0;
+        c.gridy = 0;
+        p.add(new Label("Prompt"), c);
+        c.gridx = 1;
+        p.add(prompt, c);
+        c.gridx = 0;
+        c.gridy = 1;
+        p.add(new Label("Negative prompt"), c);
+        c.gridx = 1;
+        p.add(negative, c);
+        return p;
+    }
+}

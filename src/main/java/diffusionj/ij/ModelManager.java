@@ -1,0 +1,96 @@
+package diffusionj.ij;
+
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Checkpoints;
+import diffusionj.io.Component;
+import diffusionj.io.TensorInfo;
+import diffusionj.pipeline.StableDiffusion;
+import diffusionj.service.DiffusionService;
+import diffusionj.service.DiffusionServices;
+import diffusionj.service.ModelChoice;
+import ij.IJ;
+import ij.Macro;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Plugins › DiffusionJ › Model Manager...: chooses the default model (a diffusers folder, or a single
+ * .safetensors file with its tokenizer folder), remembered across sessions; describes it (family, weight
+ * type, size on disk, short hash); and unloads cached models to give their memory back. Macro options:
+ * {@code model=[path] tokenizer=[folder] unload}.
+ */
+public class ModelManager implements PlugIn {
+    private static final Set<String> KEYS = Set.of("model", "tokenizer", "unload");
+
+    @Override
+    public void run(String arg) {
+        DiffusionService service = DiffusionServices.get();
+        ModelChoice current = service.defaultModel();
+        String model;
+        String tokenizer;
+        boolean unload;
+        String options = Macro.getOptions();
+        if (options != null) {
+            MacroOptions o = new MacroOptions(options, KEYS);
+            model = o.get("model", current == null ? "" : current.model().toString());
+            tokenizer = o.get("tokenizer", "");
+            unload = o.has("unload");
+        } else {
+            GenericDialog gd = new GenericDialog("DiffusionJ Model Manager");
+            gd.addMessage(current == null ? "No default model yet." : describe(current));
+            gd.addMessage(service.loadedModels().size() + " model(s) loaded in memory.");
+            gd.addFileField("Model", current == null ? "" : current.model().toString());
+            gd.addDirectoryField("Tokenizer", current == null || current.tokenizer() == null ? "" : current.tokenizer().toString());
+            gd.addCheckbox("Unload all loaded models (frees their memory)", false);
+            gd.addMessage("Model: a diffusers folder, or a single-file .safetensors (SD 1.x/2.x).\n"
+                    + "Tokenizer: only for a single file without a diffusers folder next to it.\n"
+                    + "DiffusionJ never downloads weights; see the README for where to get them.");
+            gd.showDialog();
+            if (gd.wasCanceled()) {
+                return;
+            }
+            model = gd.getNextString();
+            tokenizer = gd.getNextString();
+            unload = gd.getNextBoolean();
+        }
+        if (unload) {
+            service.unloadAll();
+            IJ.log("DiffusionJ: all models unloaded");
+        }
+        if (model.isBlank()) {
+            return;
+        }
+        try {
+            ModelChoice choice = ModelChoice.of(model, tokenizer);
+            String description = describe(choice);
+            service.setDefaultModel(choice);
+            IJ.log("DiffusionJ default model: " + description);
+        } catch (RuntimeException e) {
+            GenerationRun.report(e.getMessage());
+        }
+    }
+
+    /** "name — SD 1.x, float16, 2.0 GB, hash 1a2b3c4d": opens the files (validating them) but loads no weights. */
+    static String describe(ModelChoice choice) {
+        try (Checkpoint c = Checkpoints.open(choice.model(), choice.tokenizer())) {
+            var unet = c.weights(Component.UNET).file();
+            TensorInfo any = unet.info(unet.names().iterator().next());
+            return choice.model().getFileName() + " — " + c.family().displayName + ", " + any.dtype().name().toLowerCase() + ", "
+                    + String.format("%.1f MB", sizeOnDisk(choice.model()) / 1e6) + ", hash " + StableDiffusion.shortHash(c);
+        }
+    }
+
+    private static long sizeOnDisk(Path path) {
+        try (Stream<Path> files = Files.walk(path)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package diffusionj.service;
+
+import diffusionj.pipeline.GenerationRequest;
+import diffusionj.pipeline.GenerationResult;
+import diffusionj.pipeline.InitImage;
+import diffusionj.pipeline.Pipeline;
+import diffusionj.pipeline.ProgressListener;
+import diffusionj.pipeline.RunOptions;
+import diffusionj.pipeline.StableDiffusion;
+import ij.Prefs;
+import org.scijava.plugin.Plugin;
+import org.scijava.service.AbstractService;
+import org.scijava.service.Service;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Keeps loaded models (they take seconds to load and gigabytes of memory) and remembers the default one in
+ * ImageJ's preferences, so menu commands, macros and scripts share both. Generations run one at a time:
+ * each already uses every core.
+ */
+@Plugin(type = Service.class)
+public final class DefaultDiffusionService extends AbstractService implements DiffusionService {
+    static final String MODEL_PREF = "diffusionj.model";
+    static final String TOKENIZER_PREF = "diffusionj.tokenizer";
+
+    private final Map<ModelChoice, StableDiffusion> loaded = new LinkedHashMap<>();
+
+    @Override
+    public ModelChoice defaultModel() {
+        String model = Prefs.get(MODEL_PREF, "");
+        return model.isBlank() ? null : ModelChoice.of(model, Prefs.get(TOKENIZER_PREF, ""));
+    }
+
+    @Override
+    public void setDefaultModel(ModelChoice choice) {
+        Prefs.set(MODEL_PREF, choice.model().toString());
+        Prefs.set(TOKENIZER_PREF, choice.tokenizer() == null ? "" : choice.tokenizer().toString());
+        Prefs.savePreferences();
+    }
+
+    @Override
+    public synchronized StableDiffusion model(ModelChoice choice) {
+        StableDiffusion model = loaded.get(choice);
+        if (model == null) {
+            model = StableDiffusion.load(choice.model(), choice.tokenizer());
+            loaded.put(choice, model);
+        }
+        return model;
+    }
+
+    @Override
+    public GenerationResult generate(GenerationRequest request) {
+        ModelChoice choice = defaultModel();
+        if (choice == null) {
+            throw new IllegalArgumentException("no default model: choose one in Plugins › DiffusionJ › Model Manager...");
+        }
+        return generate(choice, request, null, false, ProgressListener.NONE, () -> false);
+    }
+
+    @Override
+    public synchronized GenerationResult generate(ModelChoice model, GenerationRequest request, InitImage init, boolean tokenMaps,
+                                                  ProgressListener progress, BooleanSupplier cancelled) {
+        return new Pipeline(model(model)).generate(request, init, tokenMaps, RunOptions.NONE, progress, cancelled);
+    }
+
+    @Override
+    public synchronized List<ModelChoice> loadedModels() {
+        return new ArrayList<>(loaded.keySet());
+    }
+
+    @Override
+    public synchronized void unload(ModelChoice choice) {
+        StableDiffusion model = loaded.remove(choice);
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Override
+    public synchronized void unloadAll() {
+        new ArrayList<>(loaded.keySet()).forEach(this::unload);
+    }
+
+    @Override
+    public void dispose() {
+        unloadAll();
+    }
+}

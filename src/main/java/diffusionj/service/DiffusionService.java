@@ -1,0 +1,42 @@
+package diffusionj.service;
+
+import diffusionj.pipeline.GenerationRequest;
+import diffusionj.pipeline.GenerationResult;
+import diffusionj.pipeline.InitImage;
+import diffusionj.pipeline.ProgressListener;
+import diffusionj.pipeline.StableDiffusion;
+import org.scijava.service.SciJavaService;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * DiffusionJ for scripts and commands: loads models once and keeps them, and runs generations. In a Fiji
+ * script: {@code #@ DiffusionService diffusion} then {@code diffusion.generate(GenerationRequest.of("a cat"))}.
+ * The ImageJ 1.x menu commands go through the same service.
+ */
+public interface DiffusionService extends SciJavaService {
+    /** The remembered default model (Model Manager), or null when none is set. */
+    ModelChoice defaultModel();
+
+    void setDefaultModel(ModelChoice choice);
+
+    /** The model loaded, from the cache when it was loaded before. */
+    StableDiffusion model(ModelChoice choice);
+
+    /** Text-to-image with the default model. */
+    GenerationResult generate(GenerationRequest request);
+
+    /**
+     * @param init null for text-to-image, else image-to-image or inpainting
+     */
+    GenerationResult generate(ModelChoice model, GenerationRequest request, InitImage init, boolean tokenMaps,
+                              ProgressListener progress, BooleanSupplier cancelled);
+
+    List<ModelChoice> loadedModels();
+
+    /** Frees a loaded model's memory; it is loaded again when next used. */
+    void unload(ModelChoice choice);
+
+    void unloadAll();
+}
