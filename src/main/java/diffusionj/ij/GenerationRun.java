@@ -106,9 +106,14 @@ final class GenerationRun {
         if (logLine != null && inMacroOrBatch()) {
             IJ.log(logLine);
         }
-        if (Interpreter.getInstance() != null) {
-            Macro.abort();
+        if (Boolean.getBoolean(BatchRunner.PROPERTY)) {
+            System.exit(1); // an unattended run: the caller learns of the failure from the exit status
         }
+        Interpreter running = Interpreter.getInstance();
+        if (running != null) {
+            running.abortMacro();
+        }
+        Macro.abort();
     }
 
     /** A small window with a Cancel button while the run lasts; none in batch mode or headless. */
