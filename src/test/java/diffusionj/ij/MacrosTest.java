@@ -1,0 +1,121 @@
+package diffusionj.ij;
+
+import diffusionj.Fixtures;
+import diffusionj.io.PngFiles;
+import diffusionj.pipeline.GenerationParameters;
+import diffusionj.pipeline.GenerationRequest;
+import diffusionj.pipeline.GenerationResult;
+import diffusionj.pipeline.Pipeline;
+import diffusionj.pipeline.ProgressListener;
+import diffusionj.pipeline.RunOptions;
+import diffusionj.pipeline.StableDiffusion;
+import diffusionj.text.ClipTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every macro in macros/ run headless (batch mode, virtual display) on the sd1-tiny model, and what it made checked. */
+class MacrosTest {
+    private static final int SIZE = 64;
+
+    @TempDir
+    Path work;
+
+    private Path run(String macro, String extra) throws IOException, InterruptedException {
+        Path out = work.resolve("out");
+        String args = "model=" + Fixtures.path("sd1-tiny", "model").toAbsolutePath() + " out=" + out + " size=" + SIZE + " steps=3 " + extra;
+        ImageJProcess.Result r = ImageJProcess.macro(work, Path.of("macros", macro), args);
+        assertEquals(0, r.exitCode(), macro + " failed:\n" + r.output());
+        return out;
+    }
+
+    private static BufferedImage image(Path file) throws IOException {
+        assertTrue(Files.isRegularFile(file), file + " was not written");
+        return ImageIO.read(file.toFile());
+    }
+
+    @Test
+    void seedSweepMakesAMontageOfFourImages() throws Exception {
+        BufferedImage montage = image(run("seed_sweep.ijm", "count=4").resolve("montage.png"));
+        assertEquals(4 * SIZE, montage.getWidth());
+        assertEquals(SIZE, montage.getHeight());
+    }
+
+    @Test
+    void negativePromptABPutsTwoImagesSideBySide() throws Exception {
+        BufferedImage ab = image(run("negative_ab.ijm", "").resolve("negative_ab.png"));
+        assertEquals(2 * SIZE, ab.getWidth());
+        assertEquals(SIZE, ab.getHeight());
+    }
+
+    @Test
+    void cfgSweepMakesAMontageOfFourScales() throws Exception {
+        BufferedImage montage = image(run("cfg_sweep.ijm", "").resolve("cfg_sweep.png"));
+        assertEquals(4 * SIZE, montage.getWidth());
+    }
+
+    /** Also: the PNG's parameters, parsed and run again, give the identical image. */
+    @Test
+    void batchWritesOnePngWithParametersAndMapsPerPromptAndTheParametersReRunIdentically() throws Exception {
+        Path prompts = work.resolve("prompts.txt");
+        Files.writeString(prompts, "a red circle\n\n# not a prompt\na blue square, small\n");
+        Path out = run("batch_prompts.ijm", "prompts=" + prompts);
+        try (var files = Files.list(out)) {
+            assertEquals(List.of("001-maps.tif", "001.png", "002-maps.tif", "002.png"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        String parameters = PngFiles.readText(out.resolve("002.png"), "parameters");
+        GenerationRequest request = GenerationParameters.parse(parameters);
+        assertEquals("a blue square, small", request.prompt());
+        assertEquals(SIZE, request.width());
+        ClipTokenizer tokenizer = ClipTokenizer.load(Fixtures.path("sd1-tiny", "model/tokenizer"));
+        ij.ImagePlus maps = ij.IJ.openImage(out.resolve("002-maps.tif").toString());
+        assertEquals(tokenizer.encode("a blue square, small").length, maps.getStackSize(), "one slice per prompt token");
+        assertEquals("blue", maps.getStack().getSliceLabel(2));
+        try (StableDiffusion model = StableDiffusion.load(Fixtures.path("sd1-tiny", "model"), null)) {
+            GenerationResult again = new Pipeline(model).generate(request, false, RunOptions.NONE, ProgressListener.NONE, () -> false);
+            BufferedImage saved = image(out.resolve("002.png"));
+            int[] expected = saved.getRGB(0, 0, SIZE, SIZE, null, 0, SIZE);
+            int[] actual = again.images().get(0).update(null).getCurrentStorageArray();
+            assertArrayEquals(expected, actual, "re-running the saved parameters gives the same pixels");
+        }
+    }
+
+    @Test
+    void tokenMeasurementsHaveOneRowPerPromptTokenWithValuesInRange() throws Exception {
+        List<String> rows = Files.readAllLines(run("token_measurements.ijm", "").resolve("token_measurements.csv"));
+        ClipTokenizer tokenizer = ClipTokenizer.load(Fixtures.path("sd1-tiny", "model/tokenizer"));
+        int tokens = tokenizer.encode("a red circle on the left, a blue square on the right").length;
+        assertEquals(tokens + 1, rows.size(), "a header and one ROI per prompt token");
+        assertTrue(rows.get(2).contains("red"), rows.get(2));
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)");
+            double area = Double.parseDouble(f[f.length - 3]);
+            double mean = Double.parseDouble(f[f.length - 2]);
+            double max = Double.parseDouble(f[f.length - 1]);
+            assertTrue(area > 0 && area <= SIZE * SIZE, row);
+            assertTrue(mean > 0.4 && mean <= 1 && max <= 1, "map values inside a mask lie in (τ, 1]: " + row);
+        }
+    }
+
+    @Test
+    void aBadSettingStopsTheBatchWithTheReasonAndExitStatus1() throws Exception {
+        Path macro = work.resolve("bad.ijm");
+        Files.writeString(macro, "run(\"Generate Image...\", \"prompt=[a cat] model=[" + Fixtures.path("sd1-tiny", "model").toAbsolutePath()
+                + "] steps=500 width=64 height=64\");\nprint(\"not reached\");\n");
+        ImageJProcess.Result r = ImageJProcess.macro(work, macro, "");
+        assertEquals(1, r.exitCode());
+        assertTrue(r.output().contains("steps must be between 1 and 150, got 500"), r.output());
+        assertTrue(!r.output().contains("not reached"), r.output());
+    }
+
+}
