@@ -1,0 +1,67 @@
+package diffusionj.ij;
+
+import diffusionj.caption.CaptionSuggester;
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Checkpoints;
+import diffusionj.lm.Gpt2Model;
+import diffusionj.lm.Gpt2Tokenizer;
+import diffusionj.lm.TagCompleter;
+import diffusionj.lm.TokenPredictor;
+import diffusionj.service.DiffusionServices;
+import diffusionj.service.ModelChoice;
+import diffusionj.text.ClipTokenizer;
+import ij.Prefs;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The caption completer's loaded parts, shared by the side panel and the macro functions: the language
+ * model chosen for it (remembered in Prefs; none is allowed) and the CLIP tokenizer of the default
+ * Stable Diffusion model. Rebuilt only when either choice changes.
+ */
+final class CaptionSession {
+    static final String LM_PREF = "diffusionj.caption.lm";
+
+    private static String lmFolder;
+    private static ModelChoice clipModel;
+    private static CaptionSuggester suggester;
+    private static ClipTokenizer clip;
+
+    private CaptionSession() {
+    }
+
+    static String languageModel() {
+        return Prefs.get(LM_PREF, "");
+    }
+
+    static void setLanguageModel(String folder) {
+        Prefs.set(LM_PREF, folder == null ? "" : folder.strip());
+        Prefs.savePreferences();
+    }
+
+    static synchronized CaptionSuggester suggester() {
+        String lm = languageModel();
+        ModelChoice model = DiffusionServices.get().defaultModel();
+        if (suggester == null || !lm.equals(lmFolder) || !Objects.equals(model, clipModel)) {
+            clip = model == null ? null : loadClip(model);
+            TokenPredictor predictor = lm.isBlank() ? null : new TokenPredictor(Gpt2Model.load(Path.of(lm)));
+            suggester = new CaptionSuggester(TagCompleter.builtIn(), predictor, lm.isBlank() ? null : Gpt2Tokenizer.forModel(Path.of(lm)), clip);
+            lmFolder = lm;
+            clipModel = model;
+        }
+        return suggester;
+    }
+
+    /** The default model's CLIP tokenizer; null when no model is chosen. */
+    static synchronized ClipTokenizer clipTokenizer() {
+        suggester();
+        return clip;
+    }
+
+    private static ClipTokenizer loadClip(ModelChoice model) {
+        try (Checkpoint c = Checkpoints.open(model.model(), model.tokenizer())) {
+            return ClipTokenizer.load(c.tokenizerDir());
+        }
+    }
+}
