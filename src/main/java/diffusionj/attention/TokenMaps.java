@@ -26,6 +26,11 @@ public record TokenMaps(INDArray latentMaps, PromptTokens tokens, int imageHeigh
         public INDArray mask(double threshold) {
             return map.gt(threshold).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
         }
+
+        /** The map as an ImgLib2 image (width × height). */
+        public net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.real.FloatType, net.imglib2.img.basictypeaccess.array.FloatArray> image() {
+            return net.imglib2.img.array.ArrayImgs.floats(map.dup('c').data().asFloat(), map.size(1), map.size(0));
+        }
     }
 
     public static TokenMaps compute(CrossAttentionSums sums, int image, PromptTokens tokens,
@@ -55,6 +60,16 @@ public record TokenMaps(INDArray latentMaps, PromptTokens tokens, int imageHeigh
         List<LabelledMap> out = new ArrayList<>();
         for (PromptTokens.Token t : tokens.tokens()) {
             out.add(new LabelledMap(t.text(), toImage(select(new int[]{t.key()}))));
+        }
+        return out;
+    }
+
+    /** How much attention each prompt token drew over the whole image: the mean of its latent-size map. */
+    public double[] tokenStrengths() {
+        List<PromptTokens.Token> t = tokens.tokens();
+        double[] out = new double[t.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = latentMaps.get(NDArrayIndex.point(t.get(i).key()), NDArrayIndex.all(), NDArrayIndex.all()).meanNumber().doubleValue();
         }
         return out;
     }

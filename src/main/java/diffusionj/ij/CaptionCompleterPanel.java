@@ -1,9 +1,9 @@
 package diffusionj.ij;
 
-import diffusionj.caption.CaptionEdit;
-import diffusionj.caption.CaptionSuggester;
-import diffusionj.caption.DebouncedWorker;
-import diffusionj.caption.Suggestion;
+import diffusionj.lm.CaptionEdit;
+import diffusionj.lm.CaptionSuggester;
+import diffusionj.lm.DebouncedWorker;
+import diffusionj.lm.Suggestion;
 import diffusionj.text.ClipTokenizer;
 import diffusionj.text.TokenCount;
 import ij.IJ;
@@ -40,8 +40,8 @@ import java.util.concurrent.Executors;
  */
 final class CaptionCompleterPanel extends JPanel {
     private static final int SUGGESTIONS = 8;
-    private static final String PROMPT_PREF = "diffusionj.caption.prompt";
-    private static final String NEGATIVE_PREF = "diffusionj.caption.negative";
+    private static final String PROMPT_PREF = "diffusionj.lm.prompt";
+    private static final String NEGATIVE_PREF = "diffusionj.lm.negative";
 
     /** What the worker computes for the text being edited. */
     private record Update(List<Suggestion> suggestions, String counter, String status) {

@@ -1,6 +1,6 @@
 package diffusionj.ij;
 
-import diffusionj.caption.Suggestion;
+import diffusionj.lm.Suggestion;
 import diffusionj.text.ClipTokenizer;
 import diffusionj.text.TokenCount;
 

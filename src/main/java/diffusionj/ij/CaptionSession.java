@@ -1,14 +1,14 @@
 package diffusionj.ij;
 
-import diffusionj.caption.CaptionSuggester;
+import diffusionj.lm.CaptionSuggester;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.lm.Gpt2Model;
 import diffusionj.lm.Gpt2Tokenizer;
 import diffusionj.lm.TagCompleter;
 import diffusionj.lm.TokenPredictor;
-import diffusionj.service.DiffusionServices;
-import diffusionj.service.ModelChoice;
+import diffusionj.scijava.DiffusionServices;
+import diffusionj.scijava.ModelChoice;
 import diffusionj.text.ClipTokenizer;
 import ij.Prefs;
 
@@ -21,7 +21,7 @@ import java.util.Objects;
  * Stable Diffusion model. Rebuilt only when either choice changes.
  */
 final class CaptionSession {
-    static final String LM_PREF = "diffusionj.caption.lm";
+    static final String LM_PREF = "diffusionj.lm.lm";
 
     private static String lmFolder;
     private static ModelChoice clipModel;

@@ -3,8 +3,8 @@ package diffusionj.ij;
 import diffusionj.pipeline.GenerationParameters;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
-import diffusionj.service.DiffusionService;
-import diffusionj.service.DiffusionServices;
+import diffusionj.scijava.DiffusionService;
+import diffusionj.scijava.DiffusionServices;
 import ij.WindowManager;
 import ij.plugin.PlugIn;
 

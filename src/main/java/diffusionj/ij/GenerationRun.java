@@ -7,7 +7,7 @@ import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
 import diffusionj.pipeline.ProgressListener;
-import diffusionj.service.DiffusionService;
+import diffusionj.scijava.DiffusionService;
 import diffusionj.text.PromptException;
 import ij.IJ;
 import ij.Macro;

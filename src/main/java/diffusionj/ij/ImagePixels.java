@@ -6,16 +6,20 @@ import ij.gui.Roi;
 import ij.plugin.filter.GaussianBlur;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.ARGBType;
+import net.imglib2.type.numeric.real.FloatType;
 
-/** ImageJ images and selections as the pipeline's arrays: pixels [1, 3, H, W] in [−1, 1], masks [H, W] in [0, 1]. */
+/** ImageJ images and selections as the engine takes them: ImgLib2 RGB images, and masks in [0, 1]. */
 final class ImagePixels {
     private ImagePixels() {
     }
 
     /** The current slice as RGB; its size must suit the autoencoder. */
-    static INDArray pixels(ImagePlus imp) {
+    static ArrayImg<ARGBType, IntArray> pixels(ImagePlus imp) {
         int w = imp.getWidth();
         int h = imp.getHeight();
         if (w % 8 != 0 || h % 8 != 0) {
@@ -23,18 +27,11 @@ final class ImagePixels {
                     + " (the autoencoder works on 8×8 blocks): use Image › Adjust › Size... or crop");
         }
         ColorProcessor rgb = (ColorProcessor) imp.getProcessor().convertToRGB();
-        float[] data = new float[3 * w * h];
-        int[] argb = (int[]) rgb.getPixels();
-        for (int i = 0; i < argb.length; i++) {
-            data[i] = ((argb[i] >> 16) & 0xff) / 127.5f - 1;
-            data[w * h + i] = ((argb[i] >> 8) & 0xff) / 127.5f - 1;
-            data[2 * w * h + i] = (argb[i] & 0xff) / 127.5f - 1;
-        }
-        return Nd4j.create(data, new long[]{1, 3, h, w}, 'c');
+        return ArrayImgs.argbs(((int[]) rgb.getPixels()).clone(), w, h);
     }
 
     /** The selection as a mask, its edge softened by a Gaussian of σ = {@code blur} pixels. */
-    static INDArray mask(ImagePlus imp, Roi roi, int blur) {
+    static ArrayImg<FloatType, FloatArray> mask(ImagePlus imp, Roi roi, int blur) {
         if (roi == null || !roi.isArea()) {
             throw new GenerationException("Inpaint Selection needs an area selection on " + imp.getTitle()
                     + " (rectangle, oval, polygon or freehand) marking what to regenerate");
@@ -50,7 +47,7 @@ final class ImagePixels {
         if (blur > 0) {
             new GaussianBlur().blurGaussian(mask, blur);
         }
-        return Nd4j.create((float[]) mask.getPixels(), new long[]{h, w}, 'c');
+        return ArrayImgs.floats((float[]) mask.getPixels(), w, h);
     }
 
 }

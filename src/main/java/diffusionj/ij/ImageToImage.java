@@ -5,12 +5,11 @@ import diffusionj.pipeline.GenerationParameters;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
-import diffusionj.service.DiffusionService;
-import diffusionj.service.DiffusionServices;
+import diffusionj.scijava.DiffusionService;
+import diffusionj.scijava.DiffusionServices;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.plugin.PlugIn;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Plugins › DiffusionJ › Image to Image... and (with arg "inpaint") Inpaint Selection...: the current image
@@ -34,13 +33,12 @@ public class ImageToImage implements PlugIn {
             if (inpaint && (imp.getRoi() == null || !imp.getRoi().isArea())) {
                 throw new GenerationException(title + " needs an area selection on " + imp.getTitle() + " marking what to regenerate");
             }
-            INDArray pixels = ImagePixels.pixels(imp);
+            var pixels = ImagePixels.pixels(imp);
             form = GenerationForm.ask(title, inpaint ? GenerationForm.Kind.INPAINT : GenerationForm.Kind.IMAGE, defaults(imp), service);
             if (form == null) {
                 return;
             }
-            init = inpaint ? new InitImage(pixels, form.strength(), ImagePixels.mask(imp, imp.getRoi(), form.maskBlur()), form.maskBlur())
-                    : InitImage.of(pixels, form.strength());
+            init = InitImage.of(pixels, form.strength(), inpaint ? ImagePixels.mask(imp, imp.getRoi(), form.maskBlur()) : null, form.maskBlur());
         } catch (IllegalArgumentException | GenerationException e) {
             GenerationRun.report(e.getMessage());
             return;

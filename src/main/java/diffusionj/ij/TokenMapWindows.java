@@ -1,6 +1,5 @@
 package diffusionj.ij;
 
-import diffusionj.attention.PromptTokens;
 import diffusionj.attention.TokenMaps;
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -11,8 +10,6 @@ import ij.plugin.frame.RoiManager;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
@@ -52,7 +49,7 @@ final class TokenMapWindows {
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < tokens.size(); i++) {
             TokenMaps.LabelledMap t = tokens.get(i);
-            float[] values = t.map().dup('c').data().asFloat();
+            float[] values = t.image().update(null).getCurrentStorageArray();
             stack.addSlice(t.label(), new FloatProcessor(w, h, values));
             rois.add(maskRoi(values, w, h, threshold, uniqueName(t.label(), seen), COLOURS[i % COLOURS.length]));
         }
@@ -124,14 +121,9 @@ final class TokenMapWindows {
 
     /** Token indices by how much attention they drew overall (mean of the latent-size map), most first. */
     private static List<Integer> strongest(TokenMaps maps) {
-        List<PromptTokens.Token> tokens = maps.tokens().tokens();
-        double[] strength = new double[tokens.size()];
-        for (int i = 0; i < tokens.size(); i++) {
-            INDArray m = maps.latentMaps().get(NDArrayIndex.point(tokens.get(i).key()), NDArrayIndex.all(), NDArrayIndex.all());
-            strength[i] = m.meanNumber().doubleValue();
-        }
+        double[] strength = maps.tokenStrengths();
         List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < tokens.size(); i++) {
+        for (int i = 0; i < strength.length; i++) {
             order.add(i);
         }
         order.sort(Comparator.comparingDouble(i -> -strength[i]));

@@ -2,7 +2,9 @@ package diffusionj.pipeline;
 
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
 import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.type.numeric.ARGBType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
@@ -32,6 +34,30 @@ public final class Images {
             argb[i] = ARGBType.rgba((int) r[i], (int) g[i], (int) b[i], 255);
         }
         return ArrayImgs.argbs(argb, w, h);
+    }
+
+    /** An RGB image as the autoencoder's input [1, 3, H, W] in [−1, 1]. */
+    public static INDArray fromArgb(ArrayImg<ARGBType, IntArray> img) {
+        int w = (int) img.dimension(0);
+        int h = (int) img.dimension(1);
+        int[] argb = img.update(null).getCurrentStorageArray();
+        float[] data = new float[3 * w * h];
+        for (int i = 0; i < argb.length; i++) {
+            data[i] = ARGBType.red(argb[i]) / 127.5f - 1;
+            data[w * h + i] = ARGBType.green(argb[i]) / 127.5f - 1;
+            data[2 * w * h + i] = ARGBType.blue(argb[i]) / 127.5f - 1;
+        }
+        return Nd4j.create(data, new long[]{1, 3, h, w}, 'c');
+    }
+
+    /** A float image as an array [H, W]. */
+    public static INDArray fromFloats(ArrayImg<FloatType, FloatArray> img) {
+        return Nd4j.create(img.update(null).getCurrentStorageArray().clone(), new long[]{img.dimension(1), img.dimension(0)}, 'c');
+    }
+
+    /** An array [H, W] as a float image. */
+    public static ArrayImg<FloatType, FloatArray> toFloats(INDArray map) {
+        return ArrayImgs.floats(map.dup('c').data().asFloat(), map.size(1), map.size(0));
     }
 
     private static float[] channel(INDArray levels, int image, int c) {

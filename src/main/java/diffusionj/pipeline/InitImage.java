@@ -1,5 +1,10 @@
 package diffusionj.pipeline;
 
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.ARGBType;
+import net.imglib2.type.numeric.real.FloatType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -11,6 +16,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public record InitImage(INDArray pixels, double strength, INDArray mask, int maskBlur) {
     public static InitImage of(INDArray pixels, double strength) {
         return new InitImage(pixels, strength, null, 0);
+    }
+
+    /** From ImgLib2 images: an RGB picture and, for inpainting, a mask in [0, 1] (null for image-to-image). */
+    public static InitImage of(ArrayImg<ARGBType, IntArray> image, double strength, ArrayImg<FloatType, FloatArray> mask, int maskBlur) {
+        return new InitImage(Images.fromArgb(image), strength, mask == null ? null : Images.fromFloats(mask), maskBlur);
     }
 
     public boolean inpainting() {

@@ -1,8 +1,8 @@
 package diffusionj.ij;
 
 import diffusionj.Fixtures;
-import diffusionj.service.DiffusionServices;
-import diffusionj.service.ModelChoice;
+import diffusionj.scijava.DiffusionServices;
+import diffusionj.scijava.ModelChoice;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

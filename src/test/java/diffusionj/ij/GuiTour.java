@@ -1,7 +1,7 @@
 package diffusionj.ij;
 
-import diffusionj.service.DiffusionServices;
-import diffusionj.service.ModelChoice;
+import diffusionj.scijava.DiffusionServices;
+import diffusionj.scijava.ModelChoice;
 import ij.IJ;
 import ij.ImageJ;
 import ij.WindowManager;

@@ -108,6 +108,34 @@ class MacrosTest {
     }
 
     @Test
+    void imageToImageAndInpaintingWorkOnTheCurrentImageAndNeedASelectionToInpaint() throws Exception {
+        Path macro = work.resolve("img2img.ijm");
+        String model = Fixtures.path("sd1-tiny", "model").toAbsolutePath().toString();
+        Files.writeString(macro, String.join("\n",
+                "setBatchMode(true);",
+                "newImage(\"start\", \"RGB ramp\", 64, 64, 1);",
+                "run(\"Image to Image...\", \"prompt=[a red circle] model=[" + model + "] steps=4 seed=3 strength=0.5\");",
+                "print(\"img2img \" + getWidth() + \"x\" + getHeight() + \" \" + Property.get(\"Denoising strength\"));",
+                "selectImage(\"start\");",
+                "makeRectangle(16, 16, 32, 32);",
+                "run(\"Inpaint Selection...\", \"prompt=[a blue square] model=[" + model + "] steps=4 seed=3 strength=0.8 mask=2\");",
+                "inpainted = getImageID();",
+                "selectImage(\"start\");",
+                "original = getPixel(2, 2);",
+                "selectImage(inpainted);",
+                "print(\"corner kept \" + (getPixel(2, 2) == original) + \", mask blur \" + Property.get(\"Mask blur\"));",
+                "selectImage(\"start\");",
+                "run(\"Select None\");",
+                "run(\"Inpaint Selection...\", \"prompt=[a cat] model=[" + model + "] steps=4\");",
+                "print(\"not reached\");", ""));
+        ImageJProcess.Result r = ImageJProcess.macro(work, macro, "");
+        assertTrue(r.output().contains("img2img 64x64 0.5"), r.exitCode() + ": " + r.output() + Files.readString(macro));
+        assertTrue(r.output().contains("corner kept 1, mask blur 2"), r.output());
+        assertTrue(r.output().contains("Inpaint Selection needs an area selection on start"), r.output());
+        assertEquals(1, r.exitCode(), r.output());
+    }
+
+    @Test
     void aBadSettingStopsTheBatchWithTheReasonAndExitStatus1() throws Exception {
         Path macro = work.resolve("bad.ijm");
         Files.writeString(macro, "run(\"Generate Image...\", \"prompt=[a cat] model=[" + Fixtures.path("sd1-tiny", "model").toAbsolutePath()

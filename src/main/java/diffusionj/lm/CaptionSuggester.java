@@ -1,8 +1,5 @@
-package diffusionj.caption;
+package diffusionj.lm;
 
-import diffusionj.lm.Gpt2Tokenizer;
-import diffusionj.lm.TagCompleter;
-import diffusionj.lm.TokenPredictor;
 import diffusionj.text.ClipTokenizer;
 
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package diffusionj.service;
+package diffusionj.scijava;
 
 import ij.IJ;
 import org.scijava.Context;

@@ -1,4 +1,4 @@
-package diffusionj.caption;
+package diffusionj.lm;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,4 +1,4 @@
-package diffusionj.caption;
+package diffusionj.lm;
 
 /**
  * Accepting a suggestion in a text field: the text before the caret loses the fragment being typed and gains

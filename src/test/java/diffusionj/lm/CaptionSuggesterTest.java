@@ -1,10 +1,6 @@
-package diffusionj.caption;
+package diffusionj.lm;
 
 import diffusionj.Fixtures;
-import diffusionj.lm.Gpt2Model;
-import diffusionj.lm.Gpt2Tokenizer;
-import diffusionj.lm.TagCompleter;
-import diffusionj.lm.TokenPredictor;
 import diffusionj.text.ClipTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package diffusionj.caption;
+package diffusionj.lm;
 
 import diffusionj.text.ClipTokenizer;
 

@@ -1,4 +1,4 @@
-package diffusionj.service;
+package diffusionj.scijava;
 
 import java.nio.file.Path;
 

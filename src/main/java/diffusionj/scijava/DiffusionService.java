@@ -1,4 +1,4 @@
-package diffusionj.service;
+package diffusionj.scijava;
 
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;

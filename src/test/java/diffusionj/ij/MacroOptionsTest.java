@@ -1,0 +1,33 @@
+package diffusionj.ij;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MacroOptionsTest {
+
+    @Test
+    void promptsKeepTheirOwnSquareBracketsAndFlagsAreRecognised() {
+        MacroOptions o = new MacroOptions("prompt=[a [red] cat, (blue:1.2) sky] negative=[] steps=20 token cfg=7.5 model=[/my models/x.safetensors]",
+                GenerationForm.KEYS);
+        assertEquals("a [red] cat, (blue:1.2) sky", o.get("prompt", null));
+        assertEquals("", o.get("negative", null));
+        assertEquals(20, o.number("steps", 0));
+        assertTrue(o.has("token"));
+        assertEquals(7.5, o.number("cfg", 0));
+        assertEquals("/my models/x.safetensors", o.get("model", null));
+        assertFalse(o.has("seed"));
+        assertEquals(-1, o.number("seed", -1));
+    }
+
+    @Test
+    void malformedValuesAreNamed() {
+        MacroOptions o = new MacroOptions("steps=many", GenerationForm.KEYS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.number("steps", 0));
+        assertEquals("macro option steps=many is not a number", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new MacroOptions("prompt=[never closed", GenerationForm.KEYS));
+    }
+}
