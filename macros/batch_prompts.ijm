@@ -2,12 +2,12 @@
 // with its token maps as a TIFF stack (one slice per prompt token).
 // Arguments: "model=DIR prompts=FILE out=DIR [seed=S] [size=PX] [steps=K]". Empty lines and lines starting with # are skipped.
 args = getArgument();
-model = option(args, "model", "");
-prompts = option(args, "prompts", "");
-out = option(args, "out", getDirectory("temp"));
-seed = parseInt(option(args, "seed", "1"));
-size = option(args, "size", "0");
-steps = option(args, "steps", "20");
+model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
+prompts = call("diffusionj.ij.MacroArguments.get", args, "prompts", "");
+out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));
+seed = parseInt(call("diffusionj.ij.MacroArguments.get", args, "seed", "1"));
+size = call("diffusionj.ij.MacroArguments.get", args, "size", "0");
+steps = call("diffusionj.ij.MacroArguments.get", args, "steps", "20");
 setBatchMode(true);
 File.makeDirectory(out);
 lines = split(File.openAsString(prompts), "\n");
@@ -27,10 +27,3 @@ for (i = 0; i < lines.length; i++) {
     roiManager("reset");
 }
 print("batch: " + n + " prompts -> " + out);
-
-function option(text, key, fallback) {
-    parts = split(text, " ");
-    for (i = 0; i < parts.length; i++)
-        if (startsWith(parts[i], key + "=")) return substring(parts[i], lengthOf(key) + 1);
-    return fallback;
-}

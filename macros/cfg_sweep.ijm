@@ -1,11 +1,11 @@
 // CFG sweep: one seed at guidance scales 1, 4, 7.5 and 12, as a labelled montage.
 // Arguments: "model=DIR out=DIR [seed=S] [size=PX] [steps=K]".
 args = getArgument();
-model = option(args, "model", "");
-out = option(args, "out", getDirectory("temp"));
-seed = option(args, "seed", "3");
-size = option(args, "size", "0");
-steps = option(args, "steps", "20");
+model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
+out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));
+seed = call("diffusionj.ij.MacroArguments.get", args, "seed", "3");
+size = call("diffusionj.ij.MacroArguments.get", args, "size", "0");
+steps = call("diffusionj.ij.MacroArguments.get", args, "steps", "20");
 scales = newArray(1, 4, 7.5, 12);
 setBatchMode(true);
 File.makeDirectory(out);
@@ -18,10 +18,3 @@ run("Images to Stack", "use");
 run("Make Montage...", "columns=" + scales.length + " rows=1 scale=1 label");
 saveAs("PNG", out + "/cfg_sweep.png");
 print("CFG sweep: " + scales.length + " images -> " + out + "/cfg_sweep.png");
-
-function option(text, key, fallback) {
-    parts = split(text, " ");
-    for (i = 0; i < parts.length; i++)
-        if (startsWith(parts[i], key + "=")) return substring(parts[i], lengthOf(key) + 1);
-    return fallback;
-}

@@ -1,11 +1,11 @@
 // Negative prompt A/B: the same seed without and with a negative prompt, side by side and labelled,
 // to see what the negative prompt took away. Arguments: "model=DIR out=DIR [seed=S] [size=PX] [steps=K]".
 args = getArgument();
-model = option(args, "model", "");
-out = option(args, "out", getDirectory("temp"));
-seed = option(args, "seed", "7");
-size = option(args, "size", "0");
-steps = option(args, "steps", "20");
+model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
+out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));
+seed = call("diffusionj.ij.MacroArguments.get", args, "seed", "7");
+size = call("diffusionj.ij.MacroArguments.get", args, "size", "0");
+steps = call("diffusionj.ij.MacroArguments.get", args, "steps", "20");
 prompt = "a red circle and a blue square";
 negative = "blue square";
 setBatchMode(true);
@@ -23,10 +23,3 @@ drawString("no negative", 2, 14);
 drawString("negative: " + negative, w / 2 + 2, 14);
 saveAs("PNG", out + "/negative_ab.png");
 print("negative A/B -> " + out + "/negative_ab.png");
-
-function option(text, key, fallback) {
-    parts = split(text, " ");
-    for (i = 0; i < parts.length; i++)
-        if (startsWith(parts[i], key + "=")) return substring(parts[i], lengthOf(key) + 1);
-    return fallback;
-}

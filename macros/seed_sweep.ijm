@@ -2,12 +2,12 @@
 // Arguments (bin/diffusionj run macros/seed_sweep.ijm "model=DIR out=DIR [seed=S] [count=N] [size=PX] [steps=K]"):
 // model: a diffusers folder or .safetensors file; out: folder for montage.png.
 args = getArgument();
-model = option(args, "model", "");
-out = option(args, "out", getDirectory("temp"));
-seed = parseInt(option(args, "seed", "1"));
-count = parseInt(option(args, "count", "4"));
-size = option(args, "size", "0");
-steps = option(args, "steps", "20");
+model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
+out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));
+seed = parseInt(call("diffusionj.ij.MacroArguments.get", args, "seed", "1"));
+count = parseInt(call("diffusionj.ij.MacroArguments.get", args, "count", "4"));
+size = call("diffusionj.ij.MacroArguments.get", args, "size", "0");
+steps = call("diffusionj.ij.MacroArguments.get", args, "steps", "20");
 setBatchMode(true);
 File.makeDirectory(out);
 titles = newArray(count);
@@ -21,10 +21,3 @@ run("Images to Stack", "use");
 run("Make Montage...", "columns=" + count + " rows=1 scale=1 label");
 saveAs("PNG", out + "/montage.png");
 print("seed sweep: " + count + " images -> " + out + "/montage.png");
-
-function option(text, key, fallback) {
-    parts = split(text, " ");
-    for (i = 0; i < parts.length; i++)
-        if (startsWith(parts[i], key + "=")) return substring(parts[i], lengthOf(key) + 1);
-    return fallback;
-}

@@ -2,12 +2,12 @@
 // maximum of its map inside the mask, as a results table saved to CSV.
 // Arguments: "model=DIR out=DIR [seed=S] [size=PX] [steps=K] [threshold=T]".
 args = getArgument();
-model = option(args, "model", "");
-out = option(args, "out", getDirectory("temp"));
-seed = option(args, "seed", "11");
-size = option(args, "size", "0");
-steps = option(args, "steps", "20");
-threshold = option(args, "threshold", "0.4");
+model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
+out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));
+seed = call("diffusionj.ij.MacroArguments.get", args, "seed", "11");
+size = call("diffusionj.ij.MacroArguments.get", args, "size", "0");
+steps = call("diffusionj.ij.MacroArguments.get", args, "steps", "20");
+threshold = call("diffusionj.ij.MacroArguments.get", args, "threshold", "0.4");
 setBatchMode(true);
 File.makeDirectory(out);
 roiManager("reset");
@@ -33,10 +33,3 @@ for (i = 0; i < roiManager("count"); i++) {
 updateResults();
 saveAs("Results", out + "/token_measurements.csv");
 print("token measurements: " + nResults + " tokens -> " + out + "/token_measurements.csv");
-
-function option(text, key, fallback) {
-    parts = split(text, " ");
-    for (i = 0; i < parts.length; i++)
-        if (startsWith(parts[i], key + "=")) return substring(parts[i], lengthOf(key) + 1);
-    return fallback;
-}

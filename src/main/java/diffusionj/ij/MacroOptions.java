@@ -57,7 +57,11 @@ final class MacroOptions {
         throw new IllegalArgumentException("unclosed '[' in macro options: " + s.substring(open));
     }
 
+    /** With no known keys (a macro's own arguments), any "name=" or lone word counts as the next key. */
     private static boolean startsWithKey(String rest, Set<String> keys) {
+        if (keys.isEmpty()) {
+            return rest.matches("(?s)[A-Za-z_][A-Za-z0-9_]*(=| |$).*");
+        }
         String lower = rest.toLowerCase(java.util.Locale.ROOT);
         for (String k : keys) {
             if (lower.startsWith(k + "=") || lower.equals(k) || lower.startsWith(k + " ")) {

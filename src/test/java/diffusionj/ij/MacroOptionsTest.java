@@ -24,6 +24,14 @@ class MacroOptionsTest {
     }
 
     @Test
+    void macroArgumentsTakeBracketedPathsWithSpaces() {
+        String args = "model=[/my models/sd 1.5] out=/tmp/x steps=4";
+        assertEquals("/my models/sd 1.5", MacroArguments.get(args, "model", ""));
+        assertEquals("/tmp/x", MacroArguments.get(args, "out", ""));
+        assertEquals("20", MacroArguments.get(args, "seed", "20"));
+    }
+
+    @Test
     void malformedValuesAreNamed() {
         MacroOptions o = new MacroOptions("steps=many", GenerationForm.KEYS);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.number("steps", 0));
