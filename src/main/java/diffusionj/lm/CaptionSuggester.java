@@ -86,7 +86,10 @@ public final class CaptionSuggester {
         if (lm == null) {
             return out;
         }
-        for (TokenPredictor.Candidate c : lm.candidates(lmTokenizer.encodeOrStart(text), limit)) {
+        long[] ids = lmTokenizer.encodeOrStart(text);
+        // A caption longer than the model's context: the next word depends on the recent text, so keep its end.
+        long[] recent = java.util.Arrays.copyOfRange(ids, Math.max(0, ids.length - lm.contextLength()), ids.length);
+        for (TokenPredictor.Candidate c : lm.candidates(recent, limit)) {
             String token = lmTokenizer.tokenText(c.id());
             if (!token.isBlank()) {
                 out.add(new Suggestion(token.strip(), token, 0, c.probability(), Suggestion.Source.LM, singleToken(token)));

@@ -25,6 +25,11 @@ public final class TokenPredictor {
         this.model = model;
     }
 
+    /** How many tokens the model sees at once. */
+    public int contextLength() {
+        return model.config().positions();
+    }
+
     public List<Candidate> candidates(long[] prompt, int k) {
         INDArray logits = model.forward(new long[][]{prompt}, Gpt2Model.LOGITS).get(Gpt2Model.LOGITS);
         return topK(lastPosition(logits), k);

@@ -80,6 +80,34 @@ class CaptionSuggesterTest {
     }
 
     @Test
+    void aCaptionLongerThanTheModelsContextIsReadFromItsEnd() {
+        CaptionSuggester s = new CaptionSuggester(TagCompleter.builtIn(), lm, GPT2, null);
+        String tail = "a red circle on the ";
+        String longText = "one more word ".repeat(40) + tail;
+        assertTrue(GPT2.encode(longText).length > lm.contextLength());
+        List<Suggestion> out = s.suggest(longText, 3);
+        long[] ids = GPT2.encode(longText);
+        long[] recent = java.util.Arrays.copyOfRange(ids, ids.length - lm.contextLength(), ids.length);
+        assertEquals(GPT2.tokenText(lm.candidates(recent, 1).get(0).id()).strip(), out.get(0).text());
+    }
+
+    @Test
+    void acceptingATagAddsTheTagSeparatorAndKeepsTheTextAfterTheCaret() {
+        Suggestion tag = new Suggestion("soft lighting", "soft lighting", 7, 430, Suggestion.Source.TAG, null);
+        CaptionEdit e = CaptionEdit.accept("a cat, soft li", 14, tag);
+        assertEquals("a cat, soft lighting, ", e.text());
+        assertEquals(e.text().length(), e.caret());
+        CaptionEdit before = CaptionEdit.accept("a cat, soft li, 4k", 14, tag);
+        assertEquals("a cat, soft lighting, 4k", before.text(), "no second comma when one follows");
+        Suggestion word = new Suggestion("library", "library", 2, 900, Suggestion.Source.CLIP, true);
+        CaptionEdit w = CaptionEdit.accept("a li in rain", 4, word);
+        assertEquals("a library in rain", w.text());
+        assertEquals(9, w.caret());
+        Suggestion next = new Suggestion("cat", " cat", 0, 0.2, Suggestion.Source.LM, null);
+        assertEquals("a cat", CaptionEdit.accept("a", 1, next).text());
+    }
+
+    @Test
     void withoutLanguageModelOnlyTagsAreProposed() {
         CaptionSuggester s = new CaptionSuggester(TagCompleter.builtIn(), null, null, null);
         assertFalse(s.hasLanguageModel());
