@@ -111,6 +111,7 @@ final class GenerationForm {
         if (gd.wasCanceled()) {
             return null;
         }
+        drawRandomSeed((java.awt.TextField) gd.getNumericFields().get(2));
         Recorder.recordOption("prompt", oneLine(prompt.getText()));
         Recorder.recordOption("negative", oneLine(negative.getText()));
         ModelChoice model = ModelChoice.of(gd.getNextString(), gd.getNextString());
@@ -130,6 +131,16 @@ final class GenerationForm {
                 width, height, batch, clip);
         remember(r);
         return new Values(r, model, maps, threshold, strength, blur);
+    }
+
+    /**
+     * Seed −1 means random: the seed is drawn now and put into the field, so that the Macro Recorder writes
+     * it and the recorded line re-makes this very image.
+     */
+    private static void drawRandomSeed(java.awt.TextField seed) {
+        if (seed.getText().strip().equals("-1")) {
+            seed.setText(Long.toString(new java.security.SecureRandom().nextLong() & 0xFFFFFFFFL));
+        }
     }
 
     /** A recorded macro line cannot hold line breaks; CLIP reads them as spaces anyway. */

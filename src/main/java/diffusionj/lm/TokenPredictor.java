@@ -27,7 +27,7 @@ public final class TokenPredictor {
 
     /** How many tokens the model sees at once. */
     public int contextLength() {
-        return model.config().positions();
+        return (int) model.config().positions();
     }
 
     public List<Candidate> candidates(long[] prompt, int k) {

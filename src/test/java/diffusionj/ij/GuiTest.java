@@ -34,6 +34,10 @@ class GuiTest {
         assertTrue(windows.contains("image: Token maps of " + title), windows.toString());
         assertTrue(windows.contains("image: Token labels of " + title), windows.toString());
         assertTrue(windows.contains("window: ROI Manager"), windows.toString());
+        List<String> recorded = Files.readAllLines(out.resolve("recorded.txt"));
+        assertTrue(recorded.get(0).startsWith("run(\"Generate Image...\", \"prompt=[a [red] circle, soft lighting] negative=blurry "), recorded.get(0));
+        assertTrue(recorded.get(0).matches(".* seed=[0-9]+ .*"), "the random seed drawn is recorded: " + recorded.get(0));
+        assertEquals("same pixels: true", recorded.get(1), "the recorded line re-makes the image: " + recorded.get(0));
         for (String shot : new String[]{"plugin-result.png", "generate-dialog.png", "model-manager.png", "caption-completer.png"}) {
             BufferedImage image = ImageIO.read(out.resolve(shot).toFile());
             assertTrue(distinctColours(image) > 3, shot + " looks blank");

@@ -30,7 +30,17 @@ public final class GuiTour {
     private GuiTour() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            tour(args);
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1); // AWT's threads would keep a failed tour alive until the test's time-out
+        }
+    }
+
+    private static void tour(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         Files.createDirectories(out);
         DiffusionServices.get().setDefaultModel(new ModelChoice(Path.of(args[1]), null));
@@ -44,6 +54,7 @@ public final class GuiTour {
         settle();
         capture(robot, new Rectangle(0, 0, 1280, 1024), out.resolve("plugin-result.png"));
         Files.write(out.resolve("windows.txt"), windowTitles());
+        Files.writeString(out.resolve("recorded.txt"), recordAndReplay());
         captureDialog(robot, "Model Manager...", "DiffusionJ Model Manager", out.resolve("model-manager.png"));
         IJ.run("Caption Completer");
         settle();
@@ -51,7 +62,65 @@ public final class GuiTour {
         Thread.sleep(3000);
         settle();
         paint(frame("Caption Completer"), out.resolve("caption-completer.png"));
-        System.exit(0);
+    }
+
+    /**
+     * Generate Image... filled in and confirmed with the Macro Recorder on (seed left at −1, random); the
+     * recorded line is then run as a macro. Returns the line and whether both images have the same pixels.
+     */
+    private static String recordAndReplay() throws Exception {
+        IJ.run("Record...");
+        settle();
+        IJ.doCommand("Generate Image..."); // as the menu does: on ImageJ's own thread, with recording
+        ij.gui.GenericDialog gd = null;
+        for (int i = 0; i < 100 && gd == null; i++) {
+            Thread.sleep(100);
+            for (Window w : Window.getWindows()) {
+                if (w instanceof ij.gui.GenericDialog g && g.isShowing() && "Generate Image".equals(g.getTitle())) {
+                    gd = g;
+                }
+            }
+        }
+        ij.gui.GenericDialog dialog = gd;
+        SwingUtilities.invokeAndWait(() -> {
+            List<java.awt.TextArea> areas = new ArrayList<>();
+            collect(dialog, java.awt.TextArea.class, areas);
+            areas.get(0).setText("a [red] circle,\nsoft lighting");
+            areas.get(1).setText("blurry");
+            java.util.Vector<?> numbers = dialog.getNumericFields();
+            ((java.awt.TextField) numbers.get(0)).setText("3");   // steps
+            ((java.awt.TextField) numbers.get(2)).setText("-1");  // seed: random
+            ((java.awt.TextField) numbers.get(3)).setText("64");  // width
+            ((java.awt.TextField) numbers.get(4)).setText("64");  // height
+            java.awt.Button ok = dialog.getButtons()[0];
+            for (java.awt.event.ActionListener l : ok.getActionListeners()) {
+                l.actionPerformed(new java.awt.event.ActionEvent(ok, java.awt.event.ActionEvent.ACTION_PERFORMED, "OK"));
+            }
+        });
+        ij.ImagePlus first = null;
+        for (int i = 0; i < 1200 && first == null; i++) {
+            Thread.sleep(100);
+            ij.ImagePlus current = WindowManager.getCurrentImage();
+            first = current != null && current.getTitle().startsWith("a [red] circle") ? current : null;
+        }
+        String line = ij.plugin.frame.Recorder.getInstance().getText().lines()
+                .filter(l -> l.startsWith("run(\"Generate Image...\"")).findFirst().orElse("(nothing recorded)");
+        IJ.runMacro(line);
+        ij.ImagePlus second = WindowManager.getCurrentImage();
+        boolean same = first != second && java.util.Arrays.equals((int[]) first.getProcessor().getPixels(), (int[]) second.getProcessor().getPixels());
+        second.close();
+        first.close();
+        return line + "\nsame pixels: " + same + "\n";
+    }
+
+    private static <T> void collect(java.awt.Container c, Class<T> type, List<T> out) {
+        for (java.awt.Component child : c.getComponents()) {
+            if (type.isInstance(child)) {
+                out.add(type.cast(child));
+            } else if (child instanceof java.awt.Container inner) {
+                collect(inner, type, out);
+            }
+        }
     }
 
     /** Opens a command's dialog, captures it, and cancels it with Esc as a user would. */
