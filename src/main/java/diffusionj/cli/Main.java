@@ -21,7 +21,8 @@ public final class Main {
             "  " + GenerateCommand.USAGE,
             "  " + BenchCommand.USAGE,
             "  " + LmEvalCommand.USAGE,
-            "  " + CompleteCommand.USAGE);
+            "  " + CompleteCommand.USAGE,
+            "  " + MakeShapesCommand.USAGE);
 
     private Main() {
     }
@@ -44,6 +45,7 @@ public final class Main {
                 case "bench" -> BenchCommand.run(argv, out, err);
                 case "lm-eval" -> LmEvalCommand.run(argv, out);
                 case "complete" -> CompleteCommand.run(argv, out);
+                case "make-shapes" -> MakeShapesCommand.run(argv, out);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

@@ -103,8 +103,16 @@ public final class GuiTour {
             ij.ImagePlus current = WindowManager.getCurrentImage();
             first = current != null && current.getTitle().startsWith("a [red] circle") ? current : null;
         }
-        String line = ij.plugin.frame.Recorder.getInstance().getText().lines()
-                .filter(l -> l.startsWith("run(\"Generate Image...\"")).findFirst().orElse("(nothing recorded)");
+        // The Recorder writes a command's line when the command returns, a moment after its image appears.
+        String line = null;
+        for (int i = 0; i < 300 && line == null; i++) {
+            Thread.sleep(100);
+            line = ij.plugin.frame.Recorder.getInstance().getText().lines()
+                    .filter(l -> l.startsWith("run(\"Generate Image...\"")).findFirst().orElse(null);
+        }
+        if (first == null || line == null) {
+            throw new IllegalStateException("the dialog's generation " + (first == null ? "made no image" : "was not recorded"));
+        }
         IJ.runMacro(line);
         ij.ImagePlus second = WindowManager.getCurrentImage();
         boolean same = first != second && java.util.Arrays.equals((int[]) first.getProcessor().getPixels(), (int[]) second.getProcessor().getPixels());
