@@ -20,7 +20,7 @@ for (i = 0; i < lines.length; i++) {
     run("Generate Image...", "prompt=[" + prompt + "] negative=[blurry] model=[" + model + "] steps=" + steps + " seed=" + (seed + n)
         + " width=" + size + " height=" + size + " token threshold=0.4");
     image = getTitle();
-    run("Save PNG with Parameters...", "path=[" + out + "/" + name + ".png]");
+    run("PNG with Parameters...", "path=[" + out + "/" + name + ".png]");
     selectImage("Token maps of " + image);
     saveAs("Tiff", out + "/" + name + "-maps.tif");
     close("*");

@@ -13,16 +13,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Plugins › DiffusionJ › Save PNG with Parameters...: the current slice as PNG with the "parameters" text
- * chunk the web UIs write and read. (ImageJ's own File › Save As › PNG writes no text chunks; TIFF keeps
- * Info and properties.) Macro option: {@code path=[file.png]}.
+ * File › Save As › PNG with Parameters...: the current slice as PNG with the "parameters" text chunk the
+ * web UIs write and read. (ImageJ's own File › Save As › PNG... writes no text chunks, and a plugin cannot
+ * change it; TIFF keeps Info and properties.) Macro option: {@code path=[file.png]}.
  */
 public class SavePngWithParameters implements PlugIn {
     @Override
     public void run(String arg) {
         ImagePlus imp = WindowManager.getCurrentImage();
         if (imp == null) {
-            GenerationRun.report("Save PNG with Parameters needs an open image");
+            GenerationRun.report("PNG with Parameters needs an open image");
             return;
         }
         String parameters = ResultImages.parametersOf(imp);
@@ -34,7 +34,7 @@ public class SavePngWithParameters implements PlugIn {
         if (Macro.getOptions() != null) {
             path = new MacroOptions(Macro.getOptions(), Set.of("path")).get("path", "");
         } else {
-            SaveDialog sd = new SaveDialog("Save PNG with Parameters", imp.getTitle().replaceAll("[^\\p{L}\\p{N} ._()-]", "_"), ".png");
+            SaveDialog sd = new SaveDialog("Save as PNG with Parameters", imp.getTitle().replaceAll("[^\\p{L}\\p{N} ._()-]", "_"), ".png");
             path = sd.getFileName() == null ? "" : sd.getDirectory() + sd.getFileName();
             ij.plugin.frame.Recorder.recordOption("path", path);
         }

@@ -135,6 +135,28 @@ class MacrosTest {
         assertEquals(1, r.exitCode(), r.output());
     }
 
+    /** A web-UI style PNG opened from disk: Token Maps... re-runs its parameters and maps every prompt token. */
+    @Test
+    void aSavedPngCarriesItsParametersBackIntoTokenMaps() throws Exception {
+        Path macro = work.resolve("reopen.ijm");
+        Path png = work.resolve("saved.png");
+        String model = Fixtures.path("sd1-tiny", "model").toAbsolutePath().toString();
+        Files.writeString(macro, String.join("\n",
+                "setBatchMode(true);",
+                "run(\"Generate Image...\", \"prompt=[a green ring, big] model=[" + model + "] steps=3 seed=8 width=64 height=64\");",
+                "run(\"PNG with Parameters...\", \"path=[" + png + "]\");",
+                "close(\"*\");",
+                "open(\"" + png + "\");",
+                "run(\"Token Maps...\", \"threshold=0.5 model=[" + model + "]\");",
+                "selectImage(\"Token maps of saved.png\");",
+                "print(\"slices \" + nSlices + \" rois \" + roiManager(\"count\"));", ""));
+        ImageJProcess.Result r = ImageJProcess.macro(work, macro, "");
+        assertEquals(0, r.exitCode(), r.output());
+        int tokens = ClipTokenizer.load(Fixtures.path("sd1-tiny", "model/tokenizer")).encode("a green ring, big").length;
+        assertTrue(r.output().contains("slices " + tokens + " rois " + tokens), r.output());
+        assertEquals("a green ring, big", GenerationParameters.fields(PngFiles.readText(png, "parameters")).get("Prompt"));
+    }
+
     @Test
     void aBadSettingStopsTheBatchWithTheReasonAndExitStatus1() throws Exception {
         Path macro = work.resolve("bad.ijm");
