@@ -2,6 +2,7 @@ package diffusionj.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -14,8 +15,22 @@ public final class NearestUpsample {
     }
 
     public static SDVariable apply(SameDiff sd, SDVariable x, long inH, long inW, long outH, long outW) {
+        if (outH == 2 * inH && outW == 2 * inW) {
+            return doubled(sd, x, inH, inW);
+        }
         SDVariable rows = sd.gather(x, sd.constant(Nd4j.createFromArray(sourceIndices(inH, outH))), 2);
         return sd.gather(rows, sd.constant(Nd4j.createFromArray(sourceIndices(inW, outW))), 3);
+    }
+
+    /**
+     * Exactly ×2: every value repeated into a 2×2 block by broadcasting against ones. Unlike gather, this
+     * differentiates in ND4J 1.0.0-M2.1 (Gather's gradient names a variable "transposeConcat" once per graph,
+     * so a graph with two gathers cannot be trained).
+     */
+    private static SDVariable doubled(SameDiff sd, SDVariable x, long inH, long inW) {
+        SDVariable spread = x.reshape(-1, inH, 1, inW, 1).mul(sd.constant(Nd4j.ones(DataType.FLOAT, 1, 1, 2, 1, 2)));
+        SDVariable outShape = sd.shape(x).mul(sd.constant(Nd4j.createFromArray(1L, 1L, 2L, 2L)));
+        return sd.reshape(spread, outShape);
     }
 
     static int[] sourceIndices(long in, long out) {
