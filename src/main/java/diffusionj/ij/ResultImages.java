@@ -70,9 +70,8 @@ final class ResultImages {
         if (stored != null && !stored.isBlank()) {
             return stored;
         }
-        Object info = imp.getProperty("Info");
-        if (info instanceof String s && s.contains("\nSteps: ") || info instanceof String t && t.startsWith("Steps: ")) {
-            return (String) info;
+        if (imp.getProperty("Info") instanceof String info && ("\n" + info).contains("\nSteps: ")) {
+            return info;
         }
         FileInfo fi = imp.getOriginalFileInfo();
         if (fi != null && fi.directory != null && fi.fileName != null && fi.fileName.toLowerCase().endsWith(".png")) {
