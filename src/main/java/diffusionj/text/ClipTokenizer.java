@@ -27,7 +27,7 @@ public final class ClipTokenizer {
     public static final int CHUNK_TOKENS = CONTEXT_LENGTH - 2;
 
     private static final String END_OF_WORD = "</w>";
-    private static final Pattern PIECES = Pattern.compile(
+    static final Pattern PIECES = Pattern.compile(
             "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
     private static final int CACHE_LIMIT = 50_000;
