@@ -71,18 +71,7 @@ public final class BpeTrainer {
 
     private static Map<List<String>, Integer> mergeEverywhere(Map<List<String>, Integer> words, String left, String right) {
         Map<List<String>, Integer> out = new HashMap<>();
-        words.forEach((w, n) -> {
-            List<String> merged = new ArrayList<>(w.size());
-            for (int i = 0; i < w.size(); i++) {
-                if (i < w.size() - 1 && w.get(i).equals(left) && w.get(i + 1).equals(right)) {
-                    merged.add(left + right);
-                    i++;
-                } else {
-                    merged.add(w.get(i));
-                }
-            }
-            out.merge(merged, n, Integer::sum);
-        });
+        words.forEach((w, n) -> out.merge(BytePairMerges.mergeAll(w, left, right), n, Integer::sum));
         return out;
     }
 

@@ -79,7 +79,7 @@ public final class BytePairMerges {
     }
 
     /** Merges every non-overlapping occurrence of (first, second), left to right. */
-    private static List<String> mergeAll(List<String> symbols, String first, String second) {
+    static List<String> mergeAll(List<String> symbols, String first, String second) {
         List<String> merged = new ArrayList<>(symbols.size());
         for (int i = 0; i < symbols.size(); i++) {
             if (i < symbols.size() - 1 && symbols.get(i).equals(first) && symbols.get(i + 1).equals(second)) {
