@@ -1,6 +1,10 @@
 package diffusionj.attention;
 
 import diffusionj.unet.UNet2DConditionModel.AttentionLayer;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.type.numeric.real.FloatType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -28,8 +32,8 @@ public record TokenMaps(INDArray latentMaps, PromptTokens tokens, int imageHeigh
         }
 
         /** The map as an ImgLib2 image (width × height). */
-        public net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.real.FloatType, net.imglib2.img.basictypeaccess.array.FloatArray> image() {
-            return net.imglib2.img.array.ArrayImgs.floats(map.dup('c').data().asFloat(), map.size(1), map.size(0));
+        public ArrayImg<FloatType, FloatArray> image() {
+            return ArrayImgs.floats(map.dup('c').data().asFloat(), map.size(1), map.size(0));
         }
     }
 

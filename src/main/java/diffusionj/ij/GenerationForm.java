@@ -64,13 +64,18 @@ final class GenerationForm {
 
     private static Values fromMacro(String options, Kind kind, GenerationRequest d, DiffusionService service) {
         MacroOptions o = new MacroOptions(options, KEYS);
-        ModelChoice model = o.has("model") ? ModelChoice.of(o.get("model", ""), o.get("tokenizer", "")) : service.defaultModel();
+        ModelChoice model = model(o, service);
         GenerationRequest r = new GenerationRequest(o.get("prompt", d.prompt()), o.get("negative", d.negativePrompt()),
                 GenerationParameters.samplerName(o.get("sampler", d.sampler())), whole(o, "steps", d.steps()), o.number("cfg", d.guidanceScale()),
                 (long) o.number("seed", d.seed()), whole(o, "width", d.width()), whole(o, "height", d.height()),
                 whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()));
         return new Values(r, model, o.has("token"), o.number("threshold", TokenMaps.DEFAULT_THRESHOLD),
                 o.number("strength", kind == Kind.INPAINT ? 0.8 : 0.6), whole(o, "mask", 4));
+    }
+
+    /** The model a macro names ({@code model=}, {@code tokenizer=}), else the default one. */
+    static ModelChoice model(MacroOptions o, DiffusionService service) {
+        return o.has("model") ? ModelChoice.of(o.get("model", ""), o.get("tokenizer", "")) : service.requireDefaultModel();
     }
 
     private static int whole(MacroOptions o, String key, int fallback) {

@@ -30,12 +30,18 @@ final class ImagePixels {
         return ArrayImgs.argbs(((int[]) rgb.getPixels()).clone(), w, h);
     }
 
-    /** The selection as a mask, its edge softened by a Gaussian of σ = {@code blur} pixels. */
-    static ArrayImg<FloatType, FloatArray> mask(ImagePlus imp, Roi roi, int blur) {
+    /** The image's area selection: what inpainting regenerates. */
+    static Roi areaSelection(ImagePlus imp) {
+        Roi roi = imp.getRoi();
         if (roi == null || !roi.isArea()) {
             throw new GenerationException("Inpaint Selection needs an area selection on " + imp.getTitle()
                     + " (rectangle, oval, polygon or freehand) marking what to regenerate");
         }
+        return roi;
+    }
+
+    /** An area selection (see {@link #areaSelection}) as a mask, its edge softened by a Gaussian of σ = {@code blur} pixels. */
+    static ArrayImg<FloatType, FloatArray> mask(ImagePlus imp, Roi roi, int blur) {
         if (blur < 0 || blur > 64) {
             throw new GenerationException("mask blur must be between 0 and 64 pixels, got " + blur);
         }

@@ -9,6 +9,7 @@ import diffusionj.scijava.DiffusionService;
 import diffusionj.scijava.DiffusionServices;
 import ij.ImagePlus;
 import ij.WindowManager;
+import ij.gui.Roi;
 import ij.plugin.PlugIn;
 
 /**
@@ -30,15 +31,13 @@ public class ImageToImage implements PlugIn {
         GenerationForm.Values form;
         InitImage init;
         try {
-            if (inpaint && (imp.getRoi() == null || !imp.getRoi().isArea())) {
-                throw new GenerationException(title + " needs an area selection on " + imp.getTitle() + " marking what to regenerate");
-            }
+            Roi selection = inpaint ? ImagePixels.areaSelection(imp) : null;
             var pixels = ImagePixels.pixels(imp);
             form = GenerationForm.ask(title, inpaint ? GenerationForm.Kind.INPAINT : GenerationForm.Kind.IMAGE, defaults(imp), service);
             if (form == null) {
                 return;
             }
-            init = InitImage.of(pixels, form.strength(), inpaint ? ImagePixels.mask(imp, imp.getRoi(), form.maskBlur()) : null, form.maskBlur());
+            init = InitImage.of(pixels, form.strength(), inpaint ? ImagePixels.mask(imp, selection, form.maskBlur()) : null, form.maskBlur());
         } catch (IllegalArgumentException | GenerationException e) {
             GenerationRun.report(e.getMessage());
             return;

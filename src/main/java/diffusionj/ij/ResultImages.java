@@ -21,8 +21,6 @@ import java.util.Map;
  * image property (Image › Show Info…, {@code Property.get("Seed")} in a macro).
  */
 final class ResultImages {
-    static final String PARAMETERS = "DiffusionJ.parameters";
-
     private ResultImages() {
     }
 
@@ -44,7 +42,6 @@ final class ResultImages {
     /** Info and properties of an image made from {@code parameters}. */
     static void describe(ImagePlus imp, String parameters) {
         imp.setProperty("Info", parameters);
-        imp.setProp(PARAMETERS, parameters);
         for (Map.Entry<String, String> f : GenerationParameters.fields(parameters).entrySet()) {
             imp.setProp(f.getKey(), f.getValue());
         }
@@ -65,10 +62,6 @@ final class ResultImages {
     static String parametersOf(ImagePlus imp) {
         if (imp == null) {
             return null;
-        }
-        String stored = imp.getProp(PARAMETERS);
-        if (stored != null && !stored.isBlank()) {
-            return stored;
         }
         if (imp.getProperty("Info") instanceof String info && ("\n" + info).contains("\nSteps: ")) {
             return info;

@@ -65,10 +65,7 @@ public class TokenMapsCommand implements PlugIn {
         try {
             request = GenerationParameters.parse(parameters);
             MacroOptions o = new MacroOptions(Macro.getOptions(), Set.of("threshold", "model", "tokenizer"));
-            model = o.has("model") ? ModelChoice.of(o.get("model", ""), o.get("tokenizer", "")) : service.defaultModel();
-            if (model == null) {
-                throw new IllegalArgumentException("no default model: choose one in Plugins › DiffusionJ › Model Manager...");
-            }
+            model = GenerationForm.model(o, service);
         } catch (RuntimeException e) {
             GenerationRun.report(e.getMessage());
             return null;

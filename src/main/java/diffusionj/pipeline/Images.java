@@ -55,11 +55,6 @@ public final class Images {
         return Nd4j.create(img.update(null).getCurrentStorageArray().clone(), new long[]{img.dimension(1), img.dimension(0)}, 'c');
     }
 
-    /** An array [H, W] as a float image. */
-    public static ArrayImg<FloatType, FloatArray> toFloats(INDArray map) {
-        return ArrayImgs.floats(map.dup('c').data().asFloat(), map.size(1), map.size(0));
-    }
-
     private static float[] channel(INDArray levels, int image, int c) {
         return levels.get(NDArrayIndex.point(image), NDArrayIndex.point(c), NDArrayIndex.all(), NDArrayIndex.all()).dup('c').data().asFloat();
     }

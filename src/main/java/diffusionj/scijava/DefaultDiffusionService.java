@@ -55,11 +55,7 @@ public final class DefaultDiffusionService extends AbstractService implements Di
 
     @Override
     public GenerationResult generate(GenerationRequest request) {
-        ModelChoice choice = defaultModel();
-        if (choice == null) {
-            throw new IllegalArgumentException("no default model: choose one in Plugins › DiffusionJ › Model Manager...");
-        }
-        return generate(choice, request, null, false, ProgressListener.NONE, () -> false);
+        return generate(requireDefaultModel(), request, null, false, ProgressListener.NONE, () -> false);
     }
 
     @Override

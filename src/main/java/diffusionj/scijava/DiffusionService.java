@@ -21,6 +21,15 @@ public interface DiffusionService extends SciJavaService {
 
     void setDefaultModel(ModelChoice choice);
 
+    /** The default model, or an error telling the user where to choose one. */
+    default ModelChoice requireDefaultModel() {
+        ModelChoice choice = defaultModel();
+        if (choice == null) {
+            throw new IllegalArgumentException("no default model: choose one in Plugins › DiffusionJ › Model Manager... or give model=[path]");
+        }
+        return choice;
+    }
+
     /** The model loaded, from the cache when it was loaded before. */
     StableDiffusion model(ModelChoice choice);
 
