@@ -13,6 +13,7 @@ import diffusionj.text.ClipTokenizer;
 import diffusionj.unet.UNet2DConditionModel;
 import diffusionj.unet.UNetConfig;
 import diffusionj.vae.AutoencoderKL;
+import diffusionj.vae.ImageCodec;
 import diffusionj.vae.VaeConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,7 +55,7 @@ final class BenchCommand {
         report.addProperty("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", String.valueOf(Runtime.getRuntime().availableProcessors())));
         UNet2DConditionModel unet;
         ClipTextEncoder text;
-        AutoencoderKL vae;
+        ImageCodec vae;
         if (args.has("--model")) {
             long start = System.nanoTime();
             StableDiffusion sd = StableDiffusion.load(Path.of(args.required("--model")), args.path("--tokenizer"));

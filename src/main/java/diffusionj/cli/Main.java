@@ -22,7 +22,8 @@ public final class Main {
             "  " + BenchCommand.USAGE,
             "  " + LmEvalCommand.USAGE,
             "  " + CompleteCommand.USAGE,
-            "  " + MakeShapesCommand.USAGE);
+            "  " + MakeShapesCommand.USAGE,
+            "  " + TrainCommand.USAGE);
 
     private Main() {
     }
@@ -46,6 +47,7 @@ public final class Main {
                 case "lm-eval" -> LmEvalCommand.run(argv, out);
                 case "complete" -> CompleteCommand.run(argv, out);
                 case "make-shapes" -> MakeShapesCommand.run(argv, out);
+                case "train" -> TrainCommand.run(argv, err);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

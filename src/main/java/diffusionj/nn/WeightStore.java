@@ -18,8 +18,23 @@ public final class WeightStore {
         INDArray load(String key, long[] shape);
     }
 
+    /** How a held array relates to its checkpoint tensor: held permuted by {@code order}, or reshaped (order null). */
+    private record Layout(String key, long[] shape, int[] order) {
+        INDArray toCheckpoint(INDArray held) {
+            if (order == null) {
+                return held.dup('c').reshape(shape);
+            }
+            int[] inverse = new int[order.length];
+            for (int i = 0; i < order.length; i++) {
+                inverse[order[i]] = i;
+            }
+            return held.permute(inverse).dup('c');
+        }
+    }
+
     private final Loader loader;
     private final Map<String, INDArray> loaded = new ConcurrentHashMap<>();
+    private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
 
     public WeightStore(WeightSource source) {
         this(source::load);
@@ -60,7 +75,9 @@ public final class WeightStore {
      * conversion paid once at load instead of in every call. Only the permuted copy is kept.
      */
     public INDArray getPermuted(String key, long[] shape, int... order) {
-        return loaded.computeIfAbsent(key + "#" + java.util.Arrays.toString(order), k -> {
+        String held = key + "#" + java.util.Arrays.toString(order);
+        layouts.putIfAbsent(held, new Layout(key, shape, order));
+        return loaded.computeIfAbsent(held, k -> {
             INDArray stored = loader.load(key, shape);
             INDArray permuted = stored.permute(order).dup('c');
             // Free the stored layout now: off-heap memory would otherwise wait for a garbage collection.
@@ -74,11 +91,30 @@ public final class WeightStore {
      * SameDiff copies variables that are views, which would keep two copies of the largest weights.
      */
     public INDArray getReshaped(String key, long[] shape, long... newShape) {
-        return loaded.computeIfAbsent(key + "#" + java.util.Arrays.toString(newShape), k -> {
+        String held = key + "#" + java.util.Arrays.toString(newShape);
+        layouts.putIfAbsent(held, new Layout(key, shape, null));
+        return loaded.computeIfAbsent(held, k -> {
             INDArray stored = loader.load(key, shape);
             INDArray reshaped = Nd4j.create(stored.data().dup(), newShape);
             stored.close();
             return reshaped;
         });
+    }
+
+    /**
+     * Every weight used so far in the checkpoint's own layout, keyed by checkpoint key: how a model trained
+     * in place (its graphs update these arrays) is saved. Copies; the held arrays stay as they are.
+     */
+    public Map<String, INDArray> stateDict() {
+        Map<String, INDArray> out = new java.util.TreeMap<>();
+        loaded.forEach((held, array) -> {
+            Layout layout = layouts.get(held);
+            if (layout == null) {
+                out.put(held, array.dup('c'));
+            } else {
+                out.put(layout.key(), layout.toCheckpoint(array));
+            }
+        });
+        return out;
     }
 }

@@ -61,7 +61,7 @@ public final class Pipeline {
         INDArray cond = repeat(model.prompts().encode(r.prompt(), r.clipSkip(), chunks), batch);
         INDArray uncond = repeat(model.prompts().encode(r.negativePrompt(), r.clipSkip(), chunks), batch);
 
-        int scale = model.vae().config().downscale();
+        int scale = model.vae().downscale();
         long h = r.height() / scale;
         long w = r.width() / scale;
         Sampler sampler = Samplers.create(r.sampler(), model.schedule(), r.steps());
@@ -77,7 +77,7 @@ public final class Pipeline {
         INDArray latent = denoise(sampler, from, context, r.guidanceScale(), noise, attention, options, progress, cancelled);
 
         progress.stage("decoding");
-        INDArray decoded = model.vae().decode(latent.div(model.vae().config().scalingFactor()));
+        INDArray decoded = model.vae().decode(latent.div(model.vae().scalingFactor()));
         if (init != null && init.inpainting()) {
             INDArray keep = init.mask().reshape(1, 1, r.height(), r.width());
             decoded = decoded.mul(keep).addi(init.pixels().mul(keep.rsub(1)));
@@ -102,8 +102,8 @@ public final class Pipeline {
 
     private Start startFromImage(InitImage init, Sampler sampler, INDArray noise, int steps, int batch, ProgressListener progress) {
         progress.stage("encoding image");
-        INDArray mean = model.vae().encode(init.pixels()).get(diffusionj.vae.AutoencoderKL.MEAN);
-        INDArray original = repeat(mean.muli(model.vae().config().scalingFactor()), batch);
+        INDArray mean = model.vae().encode(init.pixels());
+        INDArray original = repeat(mean.muli(model.vae().scalingFactor()), batch);
         int call = sampler.firstCall(steps - init.stepsRun(steps));
         INDArray latent = sampler.noised(original, noise, call);
         Inpainting inpainting = init.inpainting() ? new Inpainting(original, noise, latentMask(init.mask())) : null;
@@ -112,7 +112,7 @@ public final class Pipeline {
 
     /** The pixel mask averaged over each autoencoder block: [1, 1, h, w]. */
     private INDArray latentMask(INDArray mask) {
-        int f = model.vae().config().downscale();
+        int f = model.vae().downscale();
         long h = mask.size(0) / f;
         long w = mask.size(1) / f;
         return mask.dup('c').reshape(h, f, w, f).mean(1, 3).reshape(1, 1, h, w);

@@ -9,6 +9,8 @@ import diffusionj.text.ClipTokenizer;
 import diffusionj.text.PromptEncoder;
 import diffusionj.unet.UNet2DConditionModel;
 import diffusionj.vae.AutoencoderKL;
+import diffusionj.vae.ImageCodec;
+import diffusionj.vae.PixelUnshuffle;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -23,7 +25,7 @@ public final class StableDiffusion implements AutoCloseable {
     private final Checkpoint checkpoint;
     private final PromptEncoder prompts;
     private final UNet2DConditionModel unet;
-    private final AutoencoderKL vae;
+    private final ImageCodec vae;
     private final NoiseSchedule schedule;
 
     private StableDiffusion(Checkpoint checkpoint) {
@@ -31,7 +33,7 @@ public final class StableDiffusion implements AutoCloseable {
         ClipTokenizer tokenizer = ClipTokenizer.load(checkpoint.tokenizerDir());
         this.prompts = new PromptEncoder(tokenizer, ClipTextEncoder.load(checkpoint));
         this.unet = UNet2DConditionModel.load(checkpoint);
-        this.vae = AutoencoderKL.load(checkpoint);
+        this.vae = codec(checkpoint);
         this.schedule = NoiseSchedule.fromConfig(checkpoint.config(Component.SCHEDULER));
     }
 
@@ -57,7 +59,13 @@ public final class StableDiffusion implements AutoCloseable {
         return unet;
     }
 
-    public AutoencoderKL vae() {
+    /** The learned autoencoder of Stable Diffusion, or the fixed pixel unshuffle of the embedded model. */
+    private static ImageCodec codec(Checkpoint checkpoint) {
+        com.google.gson.JsonObject c = checkpoint.config(Component.VAE);
+        return PixelUnshuffle.describes(c) ? PixelUnshuffle.fromJson(c) : AutoencoderKL.load(checkpoint);
+    }
+
+    public ImageCodec vae() {
         return vae;
     }
 
@@ -73,7 +81,7 @@ public final class StableDiffusion implements AutoCloseable {
     public int defaultImageSize() {
         com.google.gson.JsonObject c = checkpoint.config(Component.UNET);
         return c.has("sample_size") && !c.get("sample_size").isJsonNull()
-                ? c.get("sample_size").getAsInt() * vae.config().downscale() : 512;
+                ? c.get("sample_size").getAsInt() * vae.downscale() : 512;
     }
 
     /** The file or folder name without ".safetensors", as the web UIs show it. */

@@ -38,7 +38,8 @@ public final class ClipTextEncoder {
     public ClipTextEncoder(ClipTextConfig config, WeightStore weights) {
         this.config = config;
         this.sd = GraphRunner.newGraph();
-        build(new GraphWeights(sd, weights));
+        GraphWeights w = new GraphWeights(sd, weights);
+        build(w, sd.placeHolder(INPUT_IDS, DataType.INT64, -1, ClipTokenizer.CONTEXT_LENGTH));
     }
 
     public static ClipTextEncoder load(Checkpoint checkpoint) {
@@ -58,11 +59,47 @@ public final class ClipTextEncoder {
         return config;
     }
 
-    private void build(GraphWeights w) {
+    /** Adds the tower to {@code w}'s graph behind token ids [batch, 77] and names all its outputs (see the class comment). */
+    private void build(GraphWeights w, SDVariable ids) {
+        SameDiff sd = w.graph();
         long t = ClipTokenizer.CONTEXT_LENGTH;
         long d = config.width();
-        SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT64, -1, t);
-        SDVariable tokens = sd.gather(w.get(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), d), ids, 0);
+        SDVariable[] states = hiddenStates(w, ids, Lookup.GATHER);
+        for (int i = 0; i <= config.layers(); i++) {
+            sd.reshape(hiddenState(i), states[i], -1, t, d);
+        }
+        for (int n = 1; n <= config.layers(); n++) {
+            SDVariable normed = LayerNorm.apply(w, PREFIX + "final_layer_norm", states[config.layers() - n + 1], d, config.layerNormEps());
+            sd.reshape(n == 1 ? LAST_HIDDEN_STATE : clipSkip(n), normed, -1, t, d);
+        }
+    }
+
+    /**
+     * Adds only what leads to the last hidden state [batch, 77, width] to {@code w}'s graph, differentiably:
+     * the tower in front of a UNet for training.
+     */
+    public SDVariable lastHiddenState(GraphWeights w, SDVariable ids) {
+        long d = config.width();
+        SDVariable[] states = hiddenStates(w, ids, Lookup.ONE_HOT);
+        return LayerNorm.apply(w, PREFIX + "final_layer_norm", states[config.layers()], d, config.layerNormEps())
+                .reshape(-1, ClipTokenizer.CONTEXT_LENGTH, d);
+    }
+
+    /**
+     * How token ids become embeddings: a gather for inference; for training a one-hot matrix product, the same
+     * numbers, because SameDiff 1.0.0-M2.1's gather gradient is slow (measured: 60 s instead of ~4 s per
+     * training step of the embedded model) and breaks when a graph holds two gathers.
+     */
+    private enum Lookup { GATHER, ONE_HOT }
+
+    /** Embeddings, then each layer's output, [batch·77, width]. */
+    private SDVariable[] hiddenStates(GraphWeights w, SDVariable ids, Lookup lookup) {
+        SameDiff sd = w.graph();
+        long t = ClipTokenizer.CONTEXT_LENGTH;
+        long d = config.width();
+        SDVariable table = w.get(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), d);
+        SDVariable tokens = lookup == Lookup.GATHER ? sd.gather(table, ids, 0)
+                : sd.mmul(sd.oneHot(ids.reshape(-1), (int) config.vocabSize()), table).reshape(-1, t, d);
         SDVariable positions = w.get(PREFIX + "embeddings.position_embedding.weight", config.maxPositions(), d)
                 .get(SDIndex.interval(0L, t));
         SDVariable h = tokens.add(positions).reshape(-1, d);
@@ -73,13 +110,7 @@ public final class ClipTextEncoder {
             h = encoderLayer(w, PREFIX + "encoder.layers." + i, h, causal);
             states[i + 1] = h;
         }
-        for (int i = 0; i <= config.layers(); i++) {
-            sd.reshape(hiddenState(i), states[i], -1, t, d);
-        }
-        for (int n = 1; n <= config.layers(); n++) {
-            SDVariable normed = LayerNorm.apply(w, PREFIX + "final_layer_norm", states[config.layers() - n + 1], d, config.layerNormEps());
-            sd.reshape(n == 1 ? LAST_HIDDEN_STATE : clipSkip(n), normed, -1, t, d);
-        }
+        return states;
     }
 
     /** Pre-norm residual layer: h + attn(ln1(h)), then h + mlp(ln2(h)). */
@@ -89,7 +120,7 @@ public final class ClipTextEncoder {
         h = h.add(selfAttention(w, layer + ".self_attn", x, causal));
         x = LayerNorm.apply(w, layer + ".layer_norm2", h, d, config.layerNormEps());
         x = Linear.apply(w, layer + ".mlp.fc1", x, d, config.intermediate());
-        x = Activations.byName(sd, config.hiddenAct(), x);
+        x = Activations.byName(w.graph(), config.hiddenAct(), x);
         return h.add(Linear.apply(w, layer + ".mlp.fc2", x, config.intermediate(), d));
     }
 
@@ -101,7 +132,7 @@ public final class ClipTextEncoder {
         SDVariable q = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".q_proj", x, d, d), t, heads, hw);
         SDVariable k = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".k_proj", x, d, d), t, heads, hw);
         SDVariable v = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".v_proj", x, d, d), t, heads, hw);
-        SDVariable attended = MultiHeadAttention.attend(sd, q, k, v, 1.0 / Math.sqrt(hw), causal, prefix + ".probs", t, t);
+        SDVariable attended = MultiHeadAttention.attend(w.graph(), q, k, v, 1.0 / Math.sqrt(hw), causal, prefix + ".probs", t, t);
         return Linear.apply(w, prefix + ".out_proj", MultiHeadAttention.mergeHeads(attended, t, heads, hw), d, d);
     }
 

@@ -90,14 +90,24 @@ public final class UNet2DConditionModel {
 
     private Graph build(long height, long width, long keys) {
         SameDiff sd = GraphRunner.newGraph();
-        GraphWeights w = new GraphWeights(sd, weights);
         List<AttentionLayer> probes = new ArrayList<>();
         SDVariable x = sd.placeHolder(SAMPLE, DataType.FLOAT, -1, config.inChannels(), height, width);
         SDVariable t = sd.placeHolder(TIMESTEP, DataType.FLOAT, -1);
-        SDVariable context = sd.placeHolder(ENCODER_HIDDEN_STATES, DataType.FLOAT, -1, keys, config.crossAttentionDim())
-                .reshape(-1, config.crossAttentionDim());
-        Blocks b = new Blocks(w, TimestepEmbedding.apply(w, config, t), context, keys, probes);
+        SDVariable context = sd.placeHolder(ENCODER_HIDDEN_STATES, DataType.FLOAT, -1, keys, config.crossAttentionDim());
+        sd.identity(OUT, apply(new GraphWeights(sd, weights), x, t, context, height, width, keys, probes));
+        return new Graph(sd, List.copyOf(probes));
+    }
 
+    /**
+     * Adds the UNet to {@code w}'s graph — on its own for sampling, or behind a text encoder for training.
+     * @param x [batch, inChannels, height, width]; @param t [batch]; @param context [batch, keys, contextDim]
+     * @param probes receives the cross-attention layers in execution order
+     * @return the prediction, [batch, outChannels, height, width]
+     */
+    public SDVariable apply(GraphWeights w, SDVariable x, SDVariable t, SDVariable context, long height, long width, long keys,
+                            List<AttentionLayer> probes) {
+        SameDiff sd = w.graph();
+        Blocks b = new Blocks(w, TimestepEmbedding.apply(w, config, t), context.reshape(-1, config.crossAttentionDim()), keys, probes);
         int[] ch = config.blockOutChannels();
         Feature h = new Feature(Conv2d.same3x3(w, "conv_in", x, config.inChannels(), ch[0], height, width), ch[0], height, width);
         Deque<Feature> skips = new ArrayDeque<>();
@@ -110,9 +120,7 @@ public final class UNet2DConditionModel {
             h = b.up(i, h, skips);
         }
         SDVariable out = GroupNorm.apply(w, "conv_norm_out", h.x(), h.channels(), height, width, config.normGroups(), config.normEps());
-        out = Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels(), height, width);
-        sd.identity(OUT, out);
-        return new Graph(sd, List.copyOf(probes));
+        return Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels(), height, width);
     }
 
     /** An activation with its channel count and spatial size, known when the graph is built. */

@@ -26,7 +26,7 @@ import java.util.Map;
  * applied here: the pipeline divides latents by {@link VaeConfig#scalingFactor()} before decoding.
  * Graphs are built per spatial size and share one copy of the weights.
  */
-public final class AutoencoderKL {
+public final class AutoencoderKL implements ImageCodec {
     public static final String LATENT = "latent";
     public static final String IMAGE = "image";
     public static final String DECODED = "decoded";
@@ -52,14 +52,31 @@ public final class AutoencoderKL {
         return config;
     }
 
+    @Override
+    public int downscale() {
+        return config.downscale();
+    }
+
+    @Override
+    public double scalingFactor() {
+        return config.scalingFactor();
+    }
+
+    /** The posterior mean. */
+    @Override
+    public INDArray encode(INDArray image) {
+        return encodePosterior(image).get(MEAN);
+    }
+
     /** @param latent [batch, latentChannels, h, w], unscaled; returns [batch, 3, h·8, w·8] */
+    @Override
     public INDArray decode(INDArray latent) {
         SameDiff sd = graph("decode", latent.size(2), latent.size(3));
         return GraphRunner.output(sd, Map.of(LATENT, latent.castTo(DataType.FLOAT)), DECODED).get(DECODED);
     }
 
     /** @param image [batch, 3, H, W] in [−1, 1]; returns {@link #MEAN} and {@link #LOGVAR}, [batch, 4, H/8, W/8] */
-    public Map<String, INDArray> encode(INDArray image) {
+    public Map<String, INDArray> encodePosterior(INDArray image) {
         SameDiff sd = graph("encode", image.size(2), image.size(3));
         return GraphRunner.output(sd, Map.of(IMAGE, image.castTo(DataType.FLOAT)), MEAN, LOGVAR);
     }

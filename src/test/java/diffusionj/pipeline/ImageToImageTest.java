@@ -41,7 +41,7 @@ class ImageToImageTest {
 
     /** Root-mean-square distance of the final latent from the original's (the random tiny VAE cannot reconstruct pixels). */
     private static double distanceToOriginal(GenerationResult result) {
-        INDArray encoded = model.vae().encode(original).get(diffusionj.vae.AutoencoderKL.MEAN).muli(model.vae().config().scalingFactor());
+        INDArray encoded = model.vae().encode(original).muli(model.vae().scalingFactor());
         return result.latent().sub(encoded).norm2Number().doubleValue() / Math.sqrt(encoded.length());
     }
 

@@ -46,6 +46,21 @@ class ClipTextEncoderParityTest {
         }
     }
 
+    /** The training path (one-hot embedding lookup, differentiable) computes the same tower as the gather. */
+    @org.junit.jupiter.api.Test
+    void trainingGraphMatchesTheReference() {
+        try (Checkpoint checkpoint = Checkpoints.open(Fixtures.path("sd1-tiny", "model"), null);
+             Safetensors golden = Safetensors.open(Fixtures.path("sd1-tiny", "golden/text_encoder.safetensors"))) {
+            ClipTextConfig config = ClipTextConfig.fromJson(checkpoint.config(diffusionj.io.Component.TEXT_ENCODER));
+            diffusionj.nn.WeightStore weights = new diffusionj.nn.WeightStore(checkpoint.weights(diffusionj.io.Component.TEXT_ENCODER));
+            org.nd4j.autodiff.samediff.SameDiff sd = diffusionj.nn.GraphRunner.newGraph();
+            var ids = sd.placeHolder("ids", org.nd4j.linalg.api.buffer.DataType.INT64, -1, ClipTokenizer.CONTEXT_LENGTH);
+            new ClipTextEncoder(config, weights).lastHiddenState(new diffusionj.nn.GraphWeights(sd, weights), ids).rename("z");
+            INDArray out = diffusionj.nn.GraphRunner.output(sd, Map.of("ids", golden.load("input_ids").castTo(org.nd4j.linalg.api.buffer.DataType.INT64)), "z").get("z");
+            assertMatchesReference(false, golden.load("last_hidden_state"), out, "one-hot last_hidden_state");
+        }
+    }
+
     static long[][] rows(INDArray ids) {
         long[][] out = new long[(int) ids.size(0)][];
         for (int i = 0; i < out.length; i++) {

@@ -26,7 +26,7 @@ class AutoencoderKLParityTest {
             AutoencoderKL vae = AutoencoderKL.load(checkpoint);
             assertEquals(g.load("scaling_factor").getDouble(0), vae.config().scalingFactor(), 1e-7);
             INDArray decoded = vae.decode(g.load("latent"));
-            Map<String, INDArray> posterior = vae.encode(g.load("image"));
+            Map<String, INDArray> posterior = vae.encodePosterior(g.load("image"));
             boolean fp16 = form.contains("fp16");
             assertMatchesReference(fp16, g.load("decoded"), decoded, form + " decoded");
             assertMatchesReference(fp16, g.load("posterior_mean"), posterior.get(AutoencoderKL.MEAN), form + " posterior_mean");

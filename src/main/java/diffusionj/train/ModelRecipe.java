@@ -1,0 +1,148 @@
+package diffusionj.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import diffusionj.io.CheckpointException;
+import diffusionj.text.BpeTrainer;
+import diffusionj.text.ClipTokenizer;
+import diffusionj.vae.PixelUnshuffle;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The architecture of a model trained here, written as a diffusers folder's configs: sized for a CPU
+ * budget of about 3 s per batch-16 step on 2 cores (see BENCHMARKS.md). Diffusion runs in a 2× pixel-unshuffle
+ * space (a 64² image is a 12-channel 32² latent, no autoencoder to train); the UNet has three levels of
+ * 32/64/96 channels with cross-attention at 16² and 8²; the text tower is CLIP's, 2 layers of width 64, over
+ * a BPE vocabulary learned from the training captions.
+ */
+final class ModelRecipe {
+    static final int MERGES = 2000;
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    private ModelRecipe() {
+    }
+
+    /** Writes configs and the learned vocabulary into {@code dir}; weights come later from the trainer. */
+    static void write(Path dir, List<String> captions, int imageSize) {
+        PixelUnshuffle codec = new PixelUnshuffle(2);
+        BpeTrainer.write(BpeTrainer.learn(captions, MERGES), dir.resolve("tokenizer"));
+        ClipTokenizer tokenizer = ClipTokenizer.load(dir.resolve("tokenizer"));
+        int vocab = tokenizer.eos() + 1;
+        write(dir.resolve("tokenizer/tokenizer_config.json"), tokenizerConfig());
+        write(dir.resolve("text_encoder/config.json"), textEncoder(vocab, tokenizer.bos(), tokenizer.eos()));
+        write(dir.resolve("unet/config.json"), unet(3 * codec.factor() * codec.factor(), imageSize / codec.factor()));
+        write(dir.resolve("vae/config.json"), codec.toJson());
+        write(dir.resolve("scheduler/scheduler_config.json"), scheduler());
+        write(dir.resolve("model_index.json"), modelIndex());
+    }
+
+    static JsonObject unet(int channels, int sampleSize) {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "UNet2DConditionModel");
+        c.addProperty("in_channels", channels);
+        c.addProperty("out_channels", channels);
+        c.addProperty("sample_size", sampleSize);
+        c.add("block_out_channels", array(32, 64, 96));
+        c.add("down_block_types", strings("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"));
+        c.add("up_block_types", strings("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"));
+        c.addProperty("layers_per_block", 1);
+        c.addProperty("attention_head_dim", 4);
+        c.addProperty("cross_attention_dim", 64);
+        c.addProperty("norm_num_groups", 8);
+        c.addProperty("norm_eps", 1e-5);
+        c.addProperty("act_fn", "silu");
+        c.addProperty("flip_sin_to_cos", true);
+        c.addProperty("freq_shift", 0);
+        return c;
+    }
+
+    static JsonObject textEncoder(int vocab, int bos, int eos) {
+        JsonObject c = new JsonObject();
+        c.add("architectures", strings("CLIPTextModel"));
+        c.addProperty("model_type", "clip_text_model");
+        c.addProperty("vocab_size", vocab);
+        c.addProperty("hidden_size", 64);
+        c.addProperty("intermediate_size", 256);
+        c.addProperty("num_hidden_layers", 2);
+        c.addProperty("num_attention_heads", 4);
+        c.addProperty("max_position_embeddings", ClipTokenizer.CONTEXT_LENGTH);
+        c.addProperty("hidden_act", "quick_gelu");
+        c.addProperty("layer_norm_eps", 1e-5);
+        c.addProperty("bos_token_id", bos);
+        c.addProperty("eos_token_id", eos);
+        c.addProperty("pad_token_id", eos);
+        return c;
+    }
+
+    /** Stable Diffusion's own schedule, so every sampler of the engine applies unchanged. */
+    static JsonObject scheduler() {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "DDIMScheduler");
+        c.addProperty("beta_start", 0.00085);
+        c.addProperty("beta_end", 0.012);
+        c.addProperty("beta_schedule", "scaled_linear");
+        c.addProperty("num_train_timesteps", 1000);
+        c.addProperty("prediction_type", "epsilon");
+        c.addProperty("steps_offset", 1);
+        c.addProperty("timestep_spacing", "leading");
+        c.addProperty("set_alpha_to_one", false);
+        c.addProperty("clip_sample", false);
+        return c;
+    }
+
+    private static JsonObject tokenizerConfig() {
+        JsonObject c = new JsonObject();
+        c.addProperty("model_max_length", ClipTokenizer.CONTEXT_LENGTH);
+        c.addProperty("bos_token", "<|startoftext|>");
+        c.addProperty("eos_token", "<|endoftext|>");
+        c.addProperty("pad_token", "<|endoftext|>");
+        c.addProperty("unk_token", "<|endoftext|>");
+        c.addProperty("do_lower_case", true);
+        c.addProperty("tokenizer_class", "CLIPTokenizer");
+        return c;
+    }
+
+    private static JsonObject modelIndex() {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "StableDiffusionPipeline");
+        c.addProperty("_diffusers_version", "DiffusionJ");
+        c.add("text_encoder", strings("transformers", "CLIPTextModel"));
+        c.add("tokenizer", strings("transformers", "CLIPTokenizer"));
+        c.add("unet", strings("diffusers", "UNet2DConditionModel"));
+        c.add("vae", strings("diffusionj", PixelUnshuffle.CLASS_NAME));
+        c.add("scheduler", strings("diffusers", "DDIMScheduler"));
+        return c;
+    }
+
+    private static JsonArray array(int... values) {
+        JsonArray a = new JsonArray();
+        for (int v : values) {
+            a.add(v);
+        }
+        return a;
+    }
+
+    private static JsonArray strings(String... values) {
+        JsonArray a = new JsonArray();
+        for (String v : values) {
+            a.add(v);
+        }
+        return a;
+    }
+
+    static void write(Path file, JsonObject json) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, GSON.toJson(json) + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

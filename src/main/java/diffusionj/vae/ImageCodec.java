@@ -1,0 +1,22 @@
+package diffusionj.vae;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where diffusion happens: maps images [batch, 3, H, W] in [−1, 1] to the space the UNet denoises and back.
+ * Stable Diffusion's is the learned {@link AutoencoderKL}; the embedded model's is the fixed
+ * {@link PixelUnshuffle}. Latents seen by the UNet are the encoding times {@link #scalingFactor()}.
+ */
+public interface ImageCodec {
+    /** Image pixels per latent pixel along each side. */
+    int downscale();
+
+    /** The factor that brings encodings to roughly unit variance before diffusion. */
+    double scalingFactor();
+
+    /** @param latent unscaled, [batch, channels, h, w]; returns [batch, 3, h·downscale, w·downscale] */
+    INDArray decode(INDArray latent);
+
+    /** The encoding of an image (for an autoencoder, its posterior mean), unscaled. */
+    INDArray encode(INDArray image);
+}

@@ -1,0 +1,112 @@
+package diffusionj.train;
+
+import diffusionj.io.CheckpointException;
+import diffusionj.pipeline.GenerationRequest;
+import diffusionj.pipeline.GenerationResult;
+import diffusionj.pipeline.Pipeline;
+import diffusionj.pipeline.ProgressListener;
+import diffusionj.pipeline.RunOptions;
+import diffusionj.pipeline.StableDiffusion;
+import diffusionj.shapes.Scene;
+import diffusionj.shapes.SceneRenderer;
+import diffusionj.shapes.SceneSampler;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A few training steps on a handful of drawn scenes: the loss falls, the result loads and runs, resuming is exact. */
+class TrainingRunTest {
+    private static final int SIZE = 32;
+    private static final int STEPS = 8;
+
+    @TempDir
+    static Path dir;
+    static Path data;
+    static Path full;
+    static String log;
+
+    @BeforeAll
+    static void trainOnEightScenes() throws IOException {
+        data = dir.resolve("data");
+        Files.createDirectories(data);
+        SceneSampler sampler = new SceneSampler(3);
+        for (int i = 0; i < 8; i++) {
+            Scene scene = sampler.next();
+            ImageIO.write(SceneRenderer.image(scene, SIZE), "png", data.resolve(i + ".png").toFile());
+            Files.writeString(data.resolve(i + ".txt"), sampler.caption(scene));
+        }
+        full = dir.resolve("full");
+        log = train(full, STEPS, false);
+    }
+
+    private static String train(Path out, long steps, boolean resume) {
+        return train(out, steps, resume, steps);
+    }
+
+    private static String train(Path out, long steps, boolean resume, long stopAfter) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TrainingRun.run(data, out, steps, 4, SIZE, 4, 7, resume, new PrintStream(bytes, true), stopAfter);
+        return bytes.toString();
+    }
+
+    @Test
+    void theLossFalls() throws IOException {
+        List<String> rows = Files.readAllLines(full.resolve("loss.csv"));
+        assertEquals(STEPS + 1, rows.size(), "header and one row per step");
+        double first = Double.parseDouble(rows.get(1).split(",")[1]);
+        double lastTwo = (Double.parseDouble(rows.get(STEPS - 1).split(",")[1]) + Double.parseDouble(rows.get(STEPS).split(",")[1])) / 2;
+        assertTrue(lastTwo < 0.9 * first, "loss should fall: first " + first + ", last two " + lastTwo + "\n" + log);
+        assertTrue(Files.isRegularFile(full.resolve("samples/step-000004.png")));
+        assertTrue(Files.isRegularFile(full.resolve("samples/step-000008.png")));
+    }
+
+    @Test
+    void theTrainedModelLoadsAndGeneratesDeterministically() {
+        try (StableDiffusion model = StableDiffusion.load(full.resolve("model"), null)) {
+            assertEquals(SIZE, model.defaultImageSize());
+            Pipeline pipeline = new Pipeline(model);
+            GenerationRequest request = new GenerationRequest("a big red circle", "", "ddim", 4, 5, 11, 64, 64, 1, 1);
+            GenerationResult a = pipeline.generate(request, true, RunOptions.NONE, ProgressListener.NONE, () -> false);
+            GenerationResult b = pipeline.generate(request, false, RunOptions.NONE, ProgressListener.NONE, () -> false);
+            int[] pixels = a.images().get(0).update(null).getCurrentStorageArray();
+            assertEquals(64 * 64, pixels.length);
+            assertArrayEquals(pixels, b.images().get(0).update(null).getCurrentStorageArray());
+        }
+    }
+
+    @Test
+    void aResumedRunContinuesTheUninterruptedOne() throws IOException {
+        Path split = dir.resolve("split");
+        train(split, STEPS, false, STEPS / 2);
+        train(split, STEPS, true);
+        List<String> a = Files.readAllLines(full.resolve("loss.csv"));
+        List<String> b = Files.readAllLines(split.resolve("loss.csv"));
+        assertEquals(a.size(), b.size());
+        for (int i = 1; i < a.size(); i++) {
+            double la = Double.parseDouble(a.get(i).split(",")[1]);
+            double lb = Double.parseDouble(b.get(i).split(",")[1]);
+            assertEquals(la, lb, 1e-4 * la, "loss of step " + i + ": uninterrupted " + a + "\nresumed " + b);
+        }
+    }
+
+    @Test
+    void aRunIsNeitherOverwrittenNorResumedFromNothing() {
+        CheckpointException again = assertThrows(CheckpointException.class, () -> train(full, STEPS, false));
+        assertTrue(again.getMessage().contains("--resume"), again.getMessage());
+        CheckpointException nothing = assertThrows(CheckpointException.class, () -> train(dir.resolve("empty"), STEPS, true));
+        assertTrue(nothing.getMessage().contains("no checkpoint"), nothing.getMessage());
+    }
+}
