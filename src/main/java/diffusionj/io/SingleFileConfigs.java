@@ -100,17 +100,7 @@ final class SingleFileConfigs {
         if (file != null && Files.isRegularFile(file)) {
             return JsonFiles.readObject(file);
         }
-        JsonObject c = new JsonObject();
-        c.addProperty("num_train_timesteps", 1000);
-        c.addProperty("beta_start", 0.00085);
-        c.addProperty("beta_end", 0.012);
-        c.addProperty("beta_schedule", "scaled_linear");
-        c.addProperty("steps_offset", 1);
-        c.addProperty("timestep_spacing", "leading");
-        c.addProperty("set_alpha_to_one", false);
-        c.addProperty("clip_sample", false);
-        c.addProperty("prediction_type", family == ModelFamily.SD1 ? "epsilon" : "v_prediction");
-        return c;
+        return StableDiffusionSchedule.config(family == ModelFamily.SD1 ? "epsilon" : "v_prediction");
     }
 
     /** Copies the hidden keys from the companion config when its size keys equal the inferred ones. */

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import diffusionj.io.CheckpointException;
+import diffusionj.io.StableDiffusionSchedule;
 import diffusionj.text.BpeTrainer;
 import diffusionj.text.ClipTokenizer;
 import diffusionj.vae.PixelUnshuffle;
@@ -39,7 +40,7 @@ final class ModelRecipe {
         write(dir.resolve("text_encoder/config.json"), textEncoder(vocab, tokenizer.bos(), tokenizer.eos()));
         write(dir.resolve("unet/config.json"), unet(3 * codec.factor() * codec.factor(), imageSize / codec.factor()));
         write(dir.resolve("vae/config.json"), codec.toJson());
-        write(dir.resolve("scheduler/scheduler_config.json"), scheduler());
+        write(dir.resolve("scheduler/scheduler_config.json"), StableDiffusionSchedule.config("epsilon"));
         write(dir.resolve("model_index.json"), modelIndex());
     }
 
@@ -78,22 +79,6 @@ final class ModelRecipe {
         c.addProperty("bos_token_id", bos);
         c.addProperty("eos_token_id", eos);
         c.addProperty("pad_token_id", eos);
-        return c;
-    }
-
-    /** Stable Diffusion's own schedule, so every sampler of the engine applies unchanged. */
-    static JsonObject scheduler() {
-        JsonObject c = new JsonObject();
-        c.addProperty("_class_name", "DDIMScheduler");
-        c.addProperty("beta_start", 0.00085);
-        c.addProperty("beta_end", 0.012);
-        c.addProperty("beta_schedule", "scaled_linear");
-        c.addProperty("num_train_timesteps", 1000);
-        c.addProperty("prediction_type", "epsilon");
-        c.addProperty("steps_offset", 1);
-        c.addProperty("timestep_spacing", "leading");
-        c.addProperty("set_alpha_to_one", false);
-        c.addProperty("clip_sample", false);
         return c;
     }
 
