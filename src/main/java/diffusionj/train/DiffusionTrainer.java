@@ -1,7 +1,8 @@
 package diffusionj.train;
 
 import diffusionj.io.Component;
-import diffusionj.io.JsonFiles;
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Checkpoints;
 import diffusionj.nn.GraphRunner;
 import diffusionj.nn.GraphWeights;
 import diffusionj.nn.WeightStore;
@@ -57,11 +58,15 @@ final class DiffusionTrainer {
     /** @param model a model folder with configs and tokenizer (see {@link ModelRecipe}); its weights are made here */
     DiffusionTrainer(Path model, TrainingSettings settings) {
         this.settings = settings;
-        this.tokenizer = ClipTokenizer.load(model.resolve("tokenizer"));
-        this.schedule = NoiseSchedule.fromConfig(JsonFiles.readObject(model.resolve(Component.SCHEDULER.folder).resolve(Component.SCHEDULER.configFile)));
-        this.codec = PixelUnshuffle.fromJson(JsonFiles.readObject(model.resolve("vae/config.json")));
-        ClipTextConfig textConfig = ClipTextConfig.fromJson(JsonFiles.readObject(model.resolve("text_encoder/config.json")));
-        this.unetConfig = UNetConfig.fromJson(JsonFiles.readObject(model.resolve("unet/config.json")));
+        ClipTextConfig textConfig;
+        // Only the configs and the vocabulary are read: the weights are made here.
+        try (Checkpoint folder = Checkpoints.open(model, null)) {
+            this.tokenizer = ClipTokenizer.load(folder.tokenizerDir());
+            this.schedule = NoiseSchedule.fromConfig(folder.config(Component.SCHEDULER));
+            this.codec = PixelUnshuffle.fromJson(folder.config(Component.VAE));
+            textConfig = ClipTextConfig.fromJson(folder.config(Component.TEXT_ENCODER));
+            this.unetConfig = UNetConfig.fromJson(folder.config(Component.UNET));
+        }
         this.textWeights = WeightStore.random(settings.seed());
         this.unetWeights = WeightStore.random(settings.seed() + 1);
         this.sd = GraphRunner.newGraph();

@@ -1,6 +1,8 @@
 package diffusionj.train;
 
 import diffusionj.io.CheckpointException;
+import diffusionj.pipeline.Images;
+import net.imglib2.img.array.ArrayImgs;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -35,7 +37,7 @@ record ImageCaptionFolder(List<String> names, List<String> captions, INDArray im
         }
         List<String> names = new ArrayList<>();
         List<String> captions = new ArrayList<>();
-        List<float[]> pixels = new ArrayList<>();
+        List<INDArray> pixels = new ArrayList<>();
         for (Path image : files) {
             String file = image.getFileName().toString();
             String name = file.substring(0, file.lastIndexOf('.'));
@@ -50,7 +52,7 @@ record ImageCaptionFolder(List<String> names, List<String> captions, INDArray im
         if (names.isEmpty()) {
             throw new CheckpointException(dir + " has no training pairs: expected NAME.png (or .jpg) with its caption in NAME.txt");
         }
-        INDArray images = Nd4j.create(pixels.toArray(float[][]::new)).reshape(names.size(), 3, size, size);
+        INDArray images = Nd4j.concat(0, pixels.toArray(INDArray[]::new));
         return new ImageCaptionFolder(List.copyOf(names), List.copyOf(captions), images);
     }
 
@@ -87,8 +89,8 @@ record ImageCaptionFolder(List<String> names, List<String> captions, INDArray im
         }
     }
 
-    /** Centre square, scaled to size × size, as [3, size, size] in [−1, 1]. */
-    static float[] pixels(BufferedImage image, int size) {
+    /** Centre square, scaled to size × size, as [1, 3, size, size] in [−1, 1]. */
+    static INDArray pixels(BufferedImage image, int size) {
         int side = Math.min(image.getWidth(), image.getHeight());
         int x0 = (image.getWidth() - side) / 2;
         int y0 = (image.getHeight() - side) / 2;
@@ -97,17 +99,6 @@ record ImageCaptionFolder(List<String> names, List<String> captions, INDArray im
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         g.drawImage(image, 0, 0, size, size, x0, y0, x0 + side, y0 + side, null);
         g.dispose();
-        float[] out = new float[3 * size * size];
-        int plane = size * size;
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                int rgb = square.getRGB(x, y);
-                int i = y * size + x;
-                out[i] = ((rgb >> 16) & 0xFF) / 127.5f - 1;
-                out[plane + i] = ((rgb >> 8) & 0xFF) / 127.5f - 1;
-                out[2 * plane + i] = (rgb & 0xFF) / 127.5f - 1;
-            }
-        }
-        return out;
+        return Images.fromArgb(ArrayImgs.argbs(square.getRGB(0, 0, size, size, null, 0, size), size, size));
     }
 }
