@@ -2,6 +2,7 @@ package diffusionj.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.lm.Gpt2Config;
 import diffusionj.lm.Gpt2Model;
 import diffusionj.lm.TokenPredictor;
@@ -58,7 +59,7 @@ final class BenchCommand {
         ImageCodec vae;
         if (args.has("--model")) {
             long start = System.nanoTime();
-            StableDiffusion sd = StableDiffusion.load(Path.of(args.required("--model")), args.path("--tokenizer"));
+            StableDiffusion sd = StableDiffusion.load(EmbeddedModel.resolve(args.required("--model")), args.path("--tokenizer"));
             report.addProperty("model", args.required("--model"));
             report.addProperty("open_seconds", (System.nanoTime() - start) / 1e9);
             unet = sd.unet();

@@ -4,20 +4,19 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import diffusionj.attention.TokenMaps;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.io.PngFiles;
 import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
+import diffusionj.pipeline.Images;
 import diffusionj.pipeline.Pipeline;
 import diffusionj.pipeline.ProgressListener;
 import diffusionj.pipeline.RunOptions;
 import diffusionj.pipeline.StableDiffusion;
 import diffusionj.sampling.NoiseSource;
 import diffusionj.sampling.ReplayedNoise;
-import net.imglib2.img.array.ArrayImg;
-import net.imglib2.img.basictypeaccess.array.IntArray;
-import net.imglib2.type.numeric.ARGBType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.awt.image.BufferedImage;
@@ -36,7 +35,7 @@ import java.util.Set;
  * token maps, and the means to reproduce a run exactly (given start latent, replayed noise, saved latents).
  */
 final class GenerateCommand {
-    static final String USAGE = "generate --model PATH [--tokenizer DIR] --prompt P [--negative N] [--sampler NAME] [--steps K]"
+    static final String USAGE = "generate [--model PATH|embedded] [--tokenizer DIR] --prompt P [--negative N] [--sampler NAME] [--steps K]"
             + " [--cfg G] [--seed S] [--width W --height H] [--batch B] [--clip-skip N] --out FILE.png [--maps DIR]"
             + " [--threshold T] [--init-latent FILE] [--replay-noise FILE] [--save-latents FILE]";
 
@@ -47,7 +46,7 @@ final class GenerateCommand {
         Args args = new Args("generate", argv, 1, Set.of("--model", "--tokenizer", "--prompt", "--negative", "--sampler", "--steps",
                 "--cfg", "--seed", "--width", "--height", "--batch", "--clip-skip", "--out", "--maps", "--threshold", "--init-latent",
                 "--replay-noise", "--save-latents"), Set.of());
-        Path model = Path.of(args.required("--model"));
+        Path model = EmbeddedModel.resolve(args.optional("--model", EmbeddedModel.NAME));
         Path target = Path.of(args.required("--out"));
         String prompt = args.required("--prompt");
         double threshold = args.decimal("--threshold", TokenMaps.DEFAULT_THRESHOLD, 0, 1);
@@ -115,18 +114,10 @@ final class GenerateCommand {
         int n = result.images().size();
         for (int i = 0; i < n; i++) {
             Path file = numbered(target, i, n, ".png");
-            PngFiles.write(file, toBufferedImage(result.images().get(i)), Map.of("parameters", result.parameters().get(i)));
+            PngFiles.write(file, Images.toBufferedImage(result.images().get(i)), Map.of("parameters", result.parameters().get(i)));
             files.add(file);
         }
         return files;
-    }
-
-    static BufferedImage toBufferedImage(ArrayImg<ARGBType, IntArray> img) {
-        int w = (int) img.dimension(0);
-        int h = (int) img.dimension(1);
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, w, h, img.update(null).getCurrentStorageArray(), 0, w);
-        return image;
     }
 
     /** Per image: token_maps.safetensors (DAAM-indexed maps, word.W, mask.W) and word-W.png heat maps. */

@@ -23,7 +23,8 @@ public final class Main {
             "  " + LmEvalCommand.USAGE,
             "  " + CompleteCommand.USAGE,
             "  " + MakeShapesCommand.USAGE,
-            "  " + TrainCommand.USAGE);
+            "  " + TrainCommand.USAGE,
+            "  " + EvaluateEmbeddedCommand.USAGE);
 
     private Main() {
     }
@@ -48,6 +49,7 @@ public final class Main {
                 case "complete" -> CompleteCommand.run(argv, out);
                 case "make-shapes" -> MakeShapesCommand.run(argv, out);
                 case "train" -> TrainCommand.run(argv, err);
+                case "evaluate-embedded" -> EvaluateEmbeddedCommand.run(argv, out, err);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

@@ -5,10 +5,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.text.ClipTokenizer;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -25,7 +25,7 @@ final class TokenizeCommand {
         Args args = new Args("tokenize", argv, 1, Set.of("--model", "--tokenizer", "--text", "--texts-json"), Set.of());
         String source = args.oneOf("--text", "--texts-json");
         ClipTokenizer tokenizer;
-        try (Checkpoint checkpoint = Checkpoints.open(Path.of(args.required("--model")), args.path("--tokenizer"))) {
+        try (Checkpoint checkpoint = Checkpoints.open(EmbeddedModel.resolve(args.required("--model")), args.path("--tokenizer"))) {
             tokenizer = ClipTokenizer.load(checkpoint.tokenizerDir());
         }
         JsonElement result;

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
 import diffusionj.unet.UNet2DConditionModel;
@@ -26,7 +27,7 @@ final class UnetEvalCommand {
 
     static void run(String[] argv, PrintStream out) {
         Args args = new Args("unet-eval", argv, 1, Set.of("--model", "--in", "--out", "--tokenizer"), Set.of());
-        Path model = Path.of(args.required("--model"));
+        Path model = EmbeddedModel.resolve(args.required("--model"));
         Path input = Path.of(args.required("--in"));
         Path target = Path.of(args.required("--out"));
         try (Checkpoint checkpoint = Checkpoints.open(model, args.path("--tokenizer"));

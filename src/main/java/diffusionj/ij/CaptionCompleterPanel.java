@@ -147,8 +147,7 @@ final class CaptionCompleterPanel extends JPanel {
         CaptionSuggester s = CaptionSession.suggester();
         ClipTokenizer clip = CaptionSession.clipTokenizer();
         List<Suggestion> suggestions = texts[0].isEmpty() ? List.of() : s.suggest(texts[0], SUGGESTIONS);
-        String count = clip == null ? "CLIP tokens: choose a model in Model Manager to count them"
-                : "Prompt " + TokenCount.of(texts[1], clip).format() + " · negative " + TokenCount.of(texts[2], clip).format();
+        String count = "Prompt " + TokenCount.of(texts[1], clip).format() + " · negative " + TokenCount.of(texts[2], clip).format();
         String state = s.hasLanguageModel() ? "Suggestions: language model, tags" + (s.hasClipVocabulary() ? ", CLIP words" : "")
                 : "No language model: only tag completion is active" + (s.hasClipVocabulary() ? " (and CLIP words)" : "");
         return new Update(suggestions, count, state);

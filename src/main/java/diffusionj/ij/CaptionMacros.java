@@ -36,9 +36,6 @@ public final class CaptionMacros {
     public static String countTokens(String text) {
         try {
             ClipTokenizer clip = CaptionSession.clipTokenizer();
-            if (clip == null) {
-                return fail("counting CLIP tokens needs a Stable Diffusion model's tokenizer: choose a model in Plugins › DiffusionJ › Model Manager...");
-            }
             return TokenCount.of(text, clip).format();
         } catch (RuntimeException e) {
             return fail(e.getMessage());

@@ -17,7 +17,7 @@ import java.util.Objects;
 
 /**
  * The caption completer's loaded parts, shared by the side panel and the macro functions: the language
- * model chosen for it (remembered in Prefs; none is allowed) and the CLIP tokenizer of the default
+ * model chosen for it (remembered in Prefs; none is allowed) and the tokenizer of the default
  * Stable Diffusion model. Rebuilt only when either choice changes.
  */
 final class CaptionSession {
@@ -44,7 +44,7 @@ final class CaptionSession {
         String lm = languageModel();
         ModelChoice model = DiffusionServices.get().defaultModel();
         if (suggester == null || !lm.equals(lmFolder) || !Objects.equals(model, clipModel)) {
-            clip = model == null ? null : loadClip(model);
+            clip = loadClip(model);
             TokenPredictor predictor = lm.isBlank() ? null : new TokenPredictor(Gpt2Model.load(Path.of(lm)));
             suggester = new CaptionSuggester(TagCompleter.builtIn(), predictor, lm.isBlank() ? null : Gpt2Tokenizer.forModel(Path.of(lm)), clip);
             lmFolder = lm;
@@ -53,7 +53,7 @@ final class CaptionSession {
         return suggester;
     }
 
-    /** The default model's CLIP tokenizer; null when no model is chosen. */
+    /** The default model's tokenizer (the embedded model's own vocabulary until another model is chosen). */
     static synchronized ClipTokenizer clipTokenizer() {
         suggester();
         return clip;

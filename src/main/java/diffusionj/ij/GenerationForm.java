@@ -75,7 +75,7 @@ final class GenerationForm {
 
     /** The model a macro names ({@code model=}, {@code tokenizer=}), else the default one. */
     static ModelChoice model(MacroOptions o, DiffusionService service) {
-        return o.has("model") ? ModelChoice.of(o.get("model", ""), o.get("tokenizer", "")) : service.requireDefaultModel();
+        return o.has("model") ? ModelChoice.of(o.get("model", ""), o.get("tokenizer", "")) : service.defaultModel();
     }
 
     private static int whole(MacroOptions o, String key, int fallback) {
@@ -92,8 +92,8 @@ final class GenerationForm {
         TextArea negative = new TextArea(d.negativePrompt(), 2, 60, TextArea.SCROLLBARS_VERTICAL_ONLY);
         gd.addPanel(promptPanel(prompt, negative));
         ModelChoice current = service.defaultModel();
-        gd.addStringField("Model", current == null ? "" : current.model().toString(), 40);
-        gd.addStringField("Tokenizer", current == null || current.tokenizer() == null ? "" : current.tokenizer().toString(), 40);
+        gd.addStringField("Model", current.label(), 40);
+        gd.addStringField("Tokenizer", current.tokenizer() == null ? "" : current.tokenizer().toString(), 40);
         gd.addChoice("Sampler", Samplers.NAMES.toArray(new String[0]), d.sampler());
         gd.addNumericField("Steps", d.steps(), 0);
         gd.addNumericField("CFG scale", d.guidanceScale(), 1);

@@ -2,6 +2,7 @@ package diffusionj.ij;
 
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.io.Component;
 import diffusionj.io.TensorInfo;
 import diffusionj.pipeline.StableDiffusion;
@@ -38,17 +39,18 @@ public class ModelManager implements PlugIn {
         String options = Macro.getOptions();
         if (options != null) {
             MacroOptions o = new MacroOptions(options, KEYS);
-            model = o.get("model", current == null ? "" : current.model().toString());
+            model = o.get("model", current.label());
             tokenizer = o.get("tokenizer", "");
             unload = o.has("unload");
         } else {
             GenericDialog gd = new GenericDialog("DiffusionJ Model Manager");
-            gd.addMessage(current == null ? "No default model yet." : describe(current));
+            gd.addMessage(describe(current));
             gd.addMessage(service.loadedModels().size() + " model(s) loaded in memory.");
-            gd.addFileField("Model", current == null ? "" : current.model().toString());
-            gd.addDirectoryField("Tokenizer", current == null || current.tokenizer() == null ? "" : current.tokenizer().toString());
+            gd.addFileField("Model", current.label());
+            gd.addDirectoryField("Tokenizer", current.tokenizer() == null ? "" : current.tokenizer().toString());
             gd.addCheckbox("Unload all loaded models (frees their memory)", false);
-            gd.addMessage("Model: a diffusers folder, or a single-file .safetensors (SD 1.x/2.x).\n"
+            gd.addMessage("Model: a diffusers folder, a single-file .safetensors (SD 1.x/2.x), or \"embedded\" (the small\n"
+                    + "shapes model inside the plugin, also used when the field is empty).\n"
                     + "Tokenizer: only for a single file without a diffusers folder next to it.\n"
                     + "DiffusionJ never downloads weights; see the README for where to get them.");
             gd.showDialog();
@@ -62,9 +64,6 @@ public class ModelManager implements PlugIn {
         if (unload) {
             service.unloadAll();
             IJ.log("DiffusionJ: all models unloaded");
-        }
-        if (model.isBlank()) {
-            return;
         }
         try {
             ModelChoice choice = ModelChoice.of(model, tokenizer);
@@ -81,7 +80,7 @@ public class ModelManager implements PlugIn {
         try (Checkpoint c = Checkpoints.open(choice.model(), choice.tokenizer())) {
             var unet = c.weights(Component.UNET).file();
             TensorInfo any = unet.info(unet.names().iterator().next());
-            return choice.model().getFileName() + " — " + c.family().displayName + ", " + any.dtype().name().toLowerCase() + ", "
+            return (EmbeddedModel.isEmbedded(choice.model()) ? EmbeddedModel.NAME : choice.model().getFileName()) + " — " + c.family().displayName + ", " + any.dtype().name().toLowerCase() + ", "
                     + String.format("%.1f MB", sizeOnDisk(choice.model()) / 1e6) + ", hash " + StableDiffusion.shortHash(c);
         }
     }

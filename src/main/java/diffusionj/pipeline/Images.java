@@ -12,6 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.awt.image.BufferedImage;
+
 /** Decoded images [batch, 3, H, W] in [−1, 1] → 8-bit RGB as diffusers rounds them: round(clamp(x/2 + ½) · 255). */
 public final class Images {
     private Images() {
@@ -34,6 +36,15 @@ public final class Images {
             argb[i] = ARGBType.rgba((int) r[i], (int) g[i], (int) b[i], 255);
         }
         return ArrayImgs.argbs(argb, w, h);
+    }
+
+    /** The image as AWT draws and writes it (PNG files, the shapes checker). */
+    public static BufferedImage toBufferedImage(ArrayImg<ARGBType, IntArray> img) {
+        int w = (int) img.dimension(0);
+        int h = (int) img.dimension(1);
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, w, h, img.update(null).getCurrentStorageArray(), 0, w);
+        return image;
     }
 
     /** An RGB image as the autoencoder's input [1, 3, H, W] in [−1, 1]. */

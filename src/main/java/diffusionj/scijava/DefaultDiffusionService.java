@@ -32,13 +32,12 @@ public final class DefaultDiffusionService extends AbstractService implements Di
 
     @Override
     public ModelChoice defaultModel() {
-        String model = Prefs.get(MODEL_PREF, "");
-        return model.isBlank() ? null : ModelChoice.of(model, Prefs.get(TOKENIZER_PREF, ""));
+        return ModelChoice.of(Prefs.get(MODEL_PREF, ""), Prefs.get(TOKENIZER_PREF, ""));
     }
 
     @Override
     public void setDefaultModel(ModelChoice choice) {
-        Prefs.set(MODEL_PREF, choice.model().toString());
+        Prefs.set(MODEL_PREF, choice.label());
         Prefs.set(TOKENIZER_PREF, choice.tokenizer() == null ? "" : choice.tokenizer().toString());
         Prefs.savePreferences();
     }
@@ -55,7 +54,7 @@ public final class DefaultDiffusionService extends AbstractService implements Di
 
     @Override
     public GenerationResult generate(GenerationRequest request) {
-        return generate(requireDefaultModel(), request, null, false, ProgressListener.NONE, () -> false);
+        return generate(defaultModel(), request, null, false, ProgressListener.NONE, () -> false);
     }
 
     @Override

@@ -16,19 +16,10 @@ import java.util.function.BooleanSupplier;
  * The ImageJ 1.x menu commands go through the same service.
  */
 public interface DiffusionService extends SciJavaService {
-    /** The remembered default model (Model Manager), or null when none is set. */
+    /** The remembered default model (Model Manager), or the embedded model when none was chosen. */
     ModelChoice defaultModel();
 
     void setDefaultModel(ModelChoice choice);
-
-    /** The default model, or an error telling the user where to choose one. */
-    default ModelChoice requireDefaultModel() {
-        ModelChoice choice = defaultModel();
-        if (choice == null) {
-            throw new IllegalArgumentException("no default model: choose one in Plugins › DiffusionJ › Model Manager... or give model=[path]");
-        }
-        return choice;
-    }
 
     /** The model loaded, from the cache when it was loaded before. */
     StableDiffusion model(ModelChoice choice);

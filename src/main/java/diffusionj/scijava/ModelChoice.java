@@ -1,10 +1,13 @@
 package diffusionj.scijava;
 
+import diffusionj.io.EmbeddedModel;
+
 import java.nio.file.Path;
 
 /**
  * A Stable Diffusion model as the user chose it: a diffusers folder, or a single {@code .safetensors} file
- * with the tokenizer folder it needs (null when the file has a companion folder next to it).
+ * with the tokenizer folder it needs (null when the file has a companion folder next to it), or the
+ * embedded model that ships in the jar.
  */
 public record ModelChoice(Path model, Path tokenizer) {
     public ModelChoice {
@@ -15,10 +18,17 @@ public record ModelChoice(Path model, Path tokenizer) {
         tokenizer = tokenizer == null ? null : tokenizer.toAbsolutePath().normalize();
     }
 
+    /** A path, or "embedded" (also what an empty field means). */
     public static ModelChoice of(String model, String tokenizer) {
-        if (model == null || model.isBlank()) {
-            throw new IllegalArgumentException("no model chosen: set one in Plugins › DiffusionJ › Model Manager... or give model=[path]");
-        }
-        return new ModelChoice(Path.of(model.strip()), tokenizer == null || tokenizer.isBlank() ? null : Path.of(tokenizer.strip()));
+        return new ModelChoice(EmbeddedModel.resolve(model), tokenizer == null || tokenizer.isBlank() ? null : Path.of(tokenizer.strip()));
+    }
+
+    public static ModelChoice embedded() {
+        return new ModelChoice(EmbeddedModel.folder(), null);
+    }
+
+    /** How the choice is shown and remembered: "embedded" for ours (its cache folder may move), else the path. */
+    public String label() {
+        return EmbeddedModel.isEmbedded(model) ? EmbeddedModel.NAME : model.toString();
     }
 }

@@ -1,0 +1,53 @@
+package diffusionj.cli;
+
+import diffusionj.attention.TokenMaps;
+import diffusionj.evaluation.AdherenceEvaluation;
+import diffusionj.evaluation.EvaluationReport;
+import diffusionj.evaluation.HeldOutScenes;
+import diffusionj.io.EmbeddedModel;
+import diffusionj.pipeline.GenerationRequest;
+import diffusionj.pipeline.ProgressListener;
+import diffusionj.pipeline.StableDiffusion;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code evaluate-embedded}: prompt adherence, negative-prompt effect and token-mask accuracy of a shapes
+ * model on held-out captions (see {@link AdherenceEvaluation}); the table goes to stdout as Markdown, for
+ * BENCHMARKS.md, progress to stderr.
+ */
+final class EvaluateEmbeddedCommand {
+    static final String USAGE = "evaluate-embedded [--model PATH|embedded] [--count N] [--seed K] [--sampler NAME] [--steps K] [--cfg G]"
+            + " [--size S] [--threshold T] [--images DIR]";
+
+    private EvaluateEmbeddedCommand() {
+    }
+
+    static void run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = new Args("evaluate-embedded", argv, 1, Set.of("--model", "--count", "--seed", "--sampler", "--steps", "--cfg", "--size",
+                "--threshold", "--images"), Set.of());
+        Path model = EmbeddedModel.resolve(args.optional("--model", EmbeddedModel.NAME));
+        int count = (int) args.integer("--count", 200, 1, 100_000);
+        AdherenceEvaluation.Settings settings = new AdherenceEvaluation.Settings(args.optional("--sampler", "ddim"),
+                (int) args.integer("--steps", 20, 1, GenerationRequest.MAX_STEPS), args.decimal("--cfg", 5, 0, GenerationRequest.MAX_GUIDANCE),
+                (int) args.integer("--size", 64, GenerationRequest.MIN_SIZE, GenerationRequest.MAX_SIZE), args.integer("--seed", 1000, 0, Long.MAX_VALUE),
+                args.decimal("--threshold", TokenMaps.DEFAULT_THRESHOLD, 0, 1));
+        List<HeldOutScenes.Captioned> scenes = HeldOutScenes.draw(model, count, settings.seed());
+        try (StableDiffusion sd = StableDiffusion.load(model, null)) {
+            EvaluationReport report = new AdherenceEvaluation(sd, settings, args.path("--images")).run(scenes, progress(err), () -> false);
+            out.print(report.table(settings.describe()));
+        }
+    }
+
+    private static ProgressListener progress(PrintStream err) {
+        return new ProgressListener() {
+            @Override
+            public void step(int done, int total, double seconds) {
+                err.printf("caption %d/%d, %.0f s%n", done, total, seconds);
+            }
+        };
+    }
+}
