@@ -134,6 +134,25 @@ public final class EmbeddedModel {
         return base.resolve("diffusionj");
     }
 
+    /**
+     * Writes the listing that makes a model folder shippable as the embedded model (every file's SHA-256, as
+     * {@code sha256sum} prints it), so that copying the folder to {@code src/main/resources/models/embedded}
+     * is all a release needs.
+     */
+    public static void writeListing(Path folder) {
+        Path listing = folder.resolve(LISTING);
+        try (var files = Files.walk(folder)) {
+            StringBuilder out = new StringBuilder();
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.equals(listing)).sorted().toList()) {
+                out.append(HexFormat.of().formatHex(sha256(Files.readAllBytes(f)))).append("  ./")
+                        .append(folder.relativize(f).toString().replace('\\', '/')).append('\n');
+            }
+            Files.writeString(listing, out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write " + listing + ": " + e.getMessage(), e);
+        }
+    }
+
     private record Entry(String sha256, String path) {
     }
 

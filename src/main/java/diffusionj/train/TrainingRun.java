@@ -1,6 +1,7 @@
 package diffusionj.train;
 
 import diffusionj.io.CheckpointException;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
 import diffusionj.pipeline.GenerationRequest;
@@ -123,12 +124,13 @@ public final class TrainingRun {
         }
     }
 
-    /** The averaged weights as float16 safetensors in the diffusers layout. */
+    /** The averaged weights as float16 safetensors in the diffusers layout, and the listing that lets the folder ship in the jar. */
     static void exportModel(DiffusionTrainer trainer, Path model) {
         trainer.withAveragedWeights(() -> {
             SafetensorsWriter.float16().write(model.resolve("unet/diffusion_pytorch_model.safetensors"), trainer.unetStateDict());
             SafetensorsWriter.float16().write(model.resolve("text_encoder/model.safetensors"), trainer.textEncoderStateDict());
         });
+        EmbeddedModel.writeListing(model);
     }
 
     /** One image per caption, side by side, each with seed 0: the same noise at every grid shows what training changed. */
