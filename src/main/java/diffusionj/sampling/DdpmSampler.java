@@ -21,7 +21,7 @@ final class DdpmSampler extends LeadingSampler {
         double betaPrev = 1 - alphaPrev;
         double currentAlpha = alpha / alphaPrev;
         double currentBeta = 1 - currentAlpha;
-        INDArray x0 = schedule.prediction().originalFromAlpha(output, sample, alpha);
+        INDArray x0 = schedule.predictedOriginal(output, sample, alpha);
         INDArray mean = combine(x0, Math.sqrt(alphaPrev) * currentBeta / beta, sample, Math.sqrt(currentAlpha) * betaPrev / beta);
         if (t > 0) {
             double variance = Math.max(betaPrev / beta * currentBeta, 1e-20);

@@ -39,7 +39,7 @@ final class LcmSampler extends Sampler {
         double scaled = t * TIMESTEP_SCALING;
         double cSkip = SIGMA_DATA * SIGMA_DATA / (scaled * scaled + SIGMA_DATA * SIGMA_DATA);
         double cOut = scaled / Math.sqrt(scaled * scaled + SIGMA_DATA * SIGMA_DATA);
-        INDArray x0 = schedule.prediction().originalFromAlpha(output, sample, alpha);
+        INDArray x0 = schedule.predictedOriginal(output, sample, alpha);
         INDArray denoised = combine(x0, cOut, sample, cSkip);
         if (i == timesteps.length - 1) {
             return denoised;

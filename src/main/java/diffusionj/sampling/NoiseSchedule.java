@@ -1,6 +1,8 @@
 package diffusionj.sampling;
 
 import com.google.gson.JsonObject;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 
@@ -15,13 +17,15 @@ public final class NoiseSchedule {
     private final double[] logSigmas;
     private final Prediction prediction;
     private final int stepsOffset;
+    /** |x̂₀| bound of {@code clip_sample}, 0 when the config does not clip. */
+    private final double clipSampleRange;
 
     /**
      * ᾱ and σ are rounded to float32 as the reference computes them (float32 betas, a cumulative product
      * accumulated in double and stored as float32): the Karras timesteps, found by interpolating log σ,
      * follow these roundings.
      */
-    public NoiseSchedule(float[] betas, Prediction prediction, int stepsOffset) {
+    public NoiseSchedule(float[] betas, Prediction prediction, int stepsOffset, double clipSampleRange) {
         this.alphasCumprod = new double[betas.length];
         this.sigmas = new double[betas.length];
         this.logSigmas = new double[betas.length];
@@ -35,6 +39,7 @@ public final class NoiseSchedule {
         }
         this.prediction = prediction;
         this.stepsOffset = stepsOffset;
+        this.clipSampleRange = clipSampleRange;
     }
 
     public static NoiseSchedule fromConfig(JsonObject c) {
@@ -49,7 +54,10 @@ public final class NoiseSchedule {
         };
         String prediction = c.has("prediction_type") ? c.get("prediction_type").getAsString() : "epsilon";
         int offset = c.has("steps_offset") ? c.get("steps_offset").getAsInt() : 0;
-        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset);
+        // Every SD release states clip_sample: false; a model whose latents are pixels in [−1, 1] (ours) may clip.
+        boolean clip = c.has("clip_sample") && c.get("clip_sample").getAsBoolean();
+        double range = c.has("clip_sample_range") ? c.get("clip_sample_range").getAsDouble() : 1.0;
+        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset, clip ? range : 0);
     }
 
     /** torch.linspace in float32: the first half counted up from start, the second down from end. */
@@ -76,6 +84,16 @@ public final class NoiseSchedule {
 
     public Prediction prediction() {
         return prediction;
+    }
+
+    /**
+     * The predicted clean sample, bounded to the data's range when the config sets {@code clip_sample}
+     * (DDIM, DDPM and LCM honour it, as in diffusers): early in sampling x̂₀ = (x − √(1−ᾱ)·ε̂)/√ᾱ divides by
+     * a tiny √ᾱ, and a pixel-space model's small errors would otherwise grow into full-range noise.
+     */
+    INDArray predictedOriginal(INDArray output, INDArray sample, double alphaProd) {
+        INDArray x0 = prediction.originalFromAlpha(output, sample, alphaProd);
+        return clipSampleRange > 0 ? Transforms.min(Transforms.max(x0, -clipSampleRange, false), clipSampleRange, false) : x0;
     }
 
     public double alphaCumprod(int t) {

@@ -40,8 +40,19 @@ final class ModelRecipe {
         write(dir.resolve("text_encoder/config.json"), textEncoder(vocab, tokenizer.bos(), tokenizer.eos()));
         write(dir.resolve("unet/config.json"), unet(3 * codec.factor() * codec.factor(), imageSize / codec.factor()));
         write(dir.resolve("vae/config.json"), codec.toJson());
-        write(dir.resolve("scheduler/scheduler_config.json"), StableDiffusionSchedule.config("epsilon"));
+        write(dir.resolve("scheduler/scheduler_config.json"), schedule());
         write(dir.resolve("model_index.json"), modelIndex());
+    }
+
+    /**
+     * SD's training schedule, with x̂₀ clipped to [−1, 1] while sampling: our latents are the pixels
+     * themselves, whose range is known, as in the original pixel-space DDPM.
+     */
+    static JsonObject schedule() {
+        JsonObject c = StableDiffusionSchedule.config("epsilon");
+        c.addProperty("clip_sample", true);
+        c.addProperty("clip_sample_range", 1.0);
+        return c;
     }
 
     static JsonObject unet(int channels, int sampleSize) {
