@@ -14,6 +14,18 @@ public enum Prediction {
         };
     }
 
+    /**
+     * What training asks the UNet to output for x_t = √ᾱ·x₀ + √(1−ᾱ)·ε: ε itself, or v = √ᾱ·ε − √(1−ᾱ)·x₀.
+     * In terms of the implied x₀ error the ε loss weighs each noise level by its SNR ᾱ/(1−ᾱ), the v loss by
+     * SNR + 1, so v keeps the high-noise levels — where layout and the caption's objects are decided — in play.
+     *
+     * @param signal     √ᾱ per sample, broadcastable against x₀ ([b, 1, 1, 1])
+     * @param noiseLevel √(1−ᾱ) per sample, likewise
+     */
+    public INDArray trainingTarget(INDArray x0, INDArray noise, INDArray signal, INDArray noiseLevel) {
+        return this == EPSILON ? noise : noise.mul(signal).subi(x0.mul(noiseLevel));
+    }
+
     /** x₀ from the model output in the variance-preserving form x_t = √ᾱ·x₀ + √(1−ᾱ)·ε. */
     INDArray originalFromAlpha(INDArray output, INDArray sample, double alphaProd) {
         double a = Math.sqrt(alphaProd);

@@ -32,8 +32,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains a text encoder and UNet together, from scratch, with the standard noise-prediction objective:
- * x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε at a uniform random t, loss = mean (ε̂(x_t, t, text) − ε)². Both models are the
+ * Trains a text encoder and UNet together, from scratch, with the standard denoising objective: x_t =
+ * √ᾱ_t·x₀ + √(1−ᾱ_t)·ε at a uniform random t, loss = mean (UNet(x_t, t, text) − target)², the target being
+ * ε or v as the model's scheduler config says ({@link diffusionj.sampling.Prediction#trainingTarget}). Both models are the
  * engine's own SameDiff graphs, built into one graph (token ids → text encoder → UNet → loss); the weights
  * are the arrays of the two {@link WeightStore}s, updated in place, so the engine's inference graphs built
  * from the same stores always run the current weights. A fraction of captions is replaced by the empty
@@ -124,12 +125,13 @@ final class DiffusionTrainer {
         Nd4j.getRandom().setSeed(random.nextLong());
         INDArray noise = Nd4j.randn(DataType.FLOAT, x0.shape());
         INDArray noisy = x0.mul(perSample(signal)).addi(noise.mul(perSample(noiseLevel)));
+        INDArray target = schedule.prediction().trainingTarget(x0, noise, perSample(signal), perSample(noiseLevel));
 
         Map<String, INDArray> placeholders = new HashMap<>();
         placeholders.put(ClipTextEncoder.INPUT_IDS, Nd4j.createFromArray(ids));
         placeholders.put(UNet2DConditionModel.SAMPLE, noisy);
         placeholders.put(UNet2DConditionModel.TIMESTEP, Nd4j.createFromArray(timesteps));
-        placeholders.put(TARGET, noise);
+        placeholders.put(TARGET, target);
         var result = sd.calculateGradientsAndOutputs(placeholders, List.of(LOSS), trainable);
         double loss = result.getOutputs().get(LOSS).getDouble(0);
         apply(result.getGradients(), step + 1);
