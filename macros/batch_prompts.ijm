@@ -1,6 +1,6 @@
 // Batch: one image per line of a text file of prompts, saved as PNG with the web UIs' "parameters" text,
 // with its token maps as a TIFF stack (one slice per prompt token).
-// Arguments: "model=DIR prompts=FILE out=DIR [seed=S] [size=PX] [steps=K]". Empty lines and lines starting with # are skipped.
+// Arguments: "[model=PATH] prompts=FILE out=DIR [seed=S] [size=PX] [steps=K]". Empty lines and lines starting with # are skipped.
 args = getArgument();
 model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
 prompts = call("diffusionj.ij.MacroArguments.get", args, "prompts", "");

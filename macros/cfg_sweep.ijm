@@ -1,5 +1,5 @@
 // CFG sweep: one seed at guidance scales 1, 4, 7.5 and 12, as a labelled montage.
-// Arguments: "model=DIR out=DIR [seed=S] [size=PX] [steps=K]".
+// Arguments: "[model=PATH] out=DIR [seed=S] [size=PX] [steps=K]".
 args = getArgument();
 model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
 out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));

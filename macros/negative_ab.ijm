@@ -1,5 +1,5 @@
 // Negative prompt A/B: the same seed without and with a negative prompt, side by side and labelled,
-// to see what the negative prompt took away. Arguments: "model=DIR out=DIR [seed=S] [size=PX] [steps=K]".
+// to see what the negative prompt took away. Arguments: "[model=PATH] out=DIR [seed=S] [size=PX] [steps=K]".
 args = getArgument();
 model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
 out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));

@@ -1,6 +1,6 @@
 // Seed sweep: the same prompt with seeds S..S+N-1, as one montage with the seed under each image.
-// Arguments (bin/diffusionj run macros/seed_sweep.ijm "model=DIR out=DIR [seed=S] [count=N] [size=PX] [steps=K]"):
-// model: a diffusers folder or .safetensors file; out: folder for montage.png.
+// Arguments (bin/diffusionj run macros/seed_sweep.ijm "[model=PATH] out=DIR [seed=S] [count=N] [size=PX] [steps=K]"):
+// model: a diffusers folder, a .safetensors file or "embedded" (the default); out: folder for montage.png.
 args = getArgument();
 model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
 out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));

@@ -1,6 +1,6 @@
 // Token masks -> measurements: for each prompt token, the area of its mask (map > threshold) and the mean and
 // maximum of its map inside the mask, as a results table saved to CSV.
-// Arguments: "model=DIR out=DIR [seed=S] [size=PX] [steps=K] [threshold=T]".
+// Arguments: "[model=PATH] out=DIR [seed=S] [size=PX] [steps=K] [threshold=T]".
 args = getArgument();
 model = call("diffusionj.ij.MacroArguments.get", args, "model", "");
 out = call("diffusionj.ij.MacroArguments.get", args, "out", getDirectory("temp"));

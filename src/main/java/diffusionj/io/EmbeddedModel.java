@@ -45,7 +45,10 @@ public final class EmbeddedModel {
 
     /** Whether a path is the embedded model's folder, so it can be remembered by name rather than by cache path. */
     public static boolean isEmbedded(Path path) {
-        return path != null && path.toAbsolutePath().normalize().equals(folder().toAbsolutePath().normalize());
+        if (path == null || EmbeddedModel.class.getClassLoader().getResource(ROOT + LISTING) == null) {
+            return false;
+        }
+        return path.toAbsolutePath().normalize().equals(folder().toAbsolutePath().normalize());
     }
 
     /** The model's folder: the resources themselves when they are plain files, else the unpacked cache. */

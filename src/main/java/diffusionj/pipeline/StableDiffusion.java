@@ -3,6 +3,7 @@ package diffusionj.pipeline;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.io.Component;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.sampling.NoiseSchedule;
 import diffusionj.text.ClipTextEncoder;
 import diffusionj.text.ClipTokenizer;
@@ -84,8 +85,11 @@ public final class StableDiffusion implements AutoCloseable {
                 ? c.get("sample_size").getAsInt() * vae.downscale() : 512;
     }
 
-    /** The file or folder name without ".safetensors", as the web UIs show it. */
+    /** The file or folder name without ".safetensors", as the web UIs show it; "embedded" for ours, wherever it was unpacked. */
     public String name() {
+        if (EmbeddedModel.isEmbedded(checkpoint.path())) {
+            return EmbeddedModel.NAME;
+        }
         String n = checkpoint.path().getFileName().toString();
         return n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
     }

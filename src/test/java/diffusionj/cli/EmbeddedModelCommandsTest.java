@@ -1,0 +1,77 @@
+package diffusionj.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import diffusionj.io.PngFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The model shipped in the jar: the default of generate, deterministic for a seed, and measurable by evaluate-embedded. */
+class EmbeddedModelCommandsTest {
+    private static final String PROMPT = "a big red circle on the left and a small blue square in the top right";
+
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void generateWithoutAModelUsesTheEmbeddedOneAtItsOwnSizeAndASeedFixesThePicture() throws Exception {
+        int[][] pixels = new int[3][];
+        String[][] runs = {{"--seed", "42"}, {"--seed", "42", "--model", "embedded"}, {"--seed", "43"}};
+        for (int i = 0; i < runs.length; i++) {
+            Path png = dir.resolve(i + ".png");
+            String[] argv = {"generate", "--prompt", PROMPT, "--sampler", "ddim", "--steps", "12", "--cfg", "5", "--out", png.toString(),
+                    "--maps", dir.resolve("maps" + i).toString()};
+            Run r = run(concat(argv, runs[i]));
+            assertEquals(0, r.code(), r.err());
+            JsonObject summary = JsonParser.parseString(r.out()).getAsJsonObject();
+            assertEquals(png.toString(), summary.getAsJsonArray("images").get(0).getAsString());
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals(64, image.getWidth());
+            assertEquals(64, image.getHeight());
+            assertTrue(PngFiles.readText(png, "parameters").contains("Model: embedded"), PngFiles.readText(png, "parameters"));
+            assertTrue(Files.isRegularFile(dir.resolve("maps" + i).resolve("word-circle.png")));
+            pixels[i] = image.getRGB(0, 0, 64, 64, null, 0, 64);
+        }
+        assertArrayEquals(pixels[0], pixels[1]);
+        assertFalse(java.util.Arrays.equals(pixels[0], pixels[2]), "another seed, another picture");
+    }
+
+    @Test
+    void evaluateEmbeddedPrintsTheTableWithItsTargets() {
+        Run r = run("evaluate-embedded", "--count", "2", "--steps", "4", "--seed", "5");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("2 held-out captions"), r.out());
+        for (String row : new String[]{"named colour and shape present | ", "≥ 80 %", "≥ 70 %", "≤ 10 %", "≥ 0.65"}) {
+            assertTrue(r.out().contains(row), row + " in\n" + r.out());
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
