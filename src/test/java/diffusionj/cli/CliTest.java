@@ -30,10 +30,11 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
+    /** One command's exit code and output, as a script would see them. */
+    record Run(int code, String out, String err) {
     }
 
-    private static Run run(String... argv) {
+    static Run run(String... argv) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));

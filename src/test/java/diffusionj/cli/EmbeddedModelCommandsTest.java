@@ -8,9 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -26,16 +23,6 @@ class EmbeddedModelCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... argv) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void generateWithoutAModelUsesTheEmbeddedOneAtItsOwnSizeAndASeedFixesThePicture() throws Exception {
         int[][] pixels = new int[3][];
@@ -44,7 +31,7 @@ class EmbeddedModelCommandsTest {
             Path png = dir.resolve(i + ".png");
             String[] argv = {"generate", "--prompt", PROMPT, "--sampler", "ddim", "--steps", "12", "--cfg", "5", "--out", png.toString(),
                     "--maps", dir.resolve("maps" + i).toString()};
-            Run r = run(concat(argv, runs[i]));
+            CliTest.Run r = CliTest.run(concat(argv, runs[i]));
             assertEquals(0, r.code(), r.err());
             JsonObject summary = JsonParser.parseString(r.out()).getAsJsonObject();
             assertEquals(png.toString(), summary.getAsJsonArray("images").get(0).getAsString());
@@ -61,7 +48,7 @@ class EmbeddedModelCommandsTest {
 
     @Test
     void evaluateEmbeddedPrintsTheTableWithItsTargets() {
-        Run r = run("evaluate-embedded", "--count", "2", "--steps", "4", "--seed", "5");
+        CliTest.Run r = CliTest.run("evaluate-embedded", "--count", "2", "--steps", "4", "--seed", "5");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("2 held-out captions"), r.out());
         for (String row : new String[]{"named colour and shape present | ", "≥ 80 %", "≥ 70 %", "≤ 10 %", "≥ 0.65"}) {
