@@ -46,29 +46,6 @@ public final class EvaluationReport {
         shapeWordIou.add(iou);
     }
 
-    public double colourAndShapeRate() {
-        return rate(colourAndShape, objects);
-    }
-
-    public double positionRate() {
-        return rate(position, objects);
-    }
-
-    public double negatedRateWith() {
-        return rate(presentWith, negatedPairs);
-    }
-
-    public double negatedRateWithout() {
-        return rate(presentWithout, negatedPairs);
-    }
-
-    public double meanIou() {
-        Mean all = new Mean();
-        all.merge(colourWordIou);
-        all.merge(shapeWordIou);
-        return all.value();
-    }
-
     public String table(String settings) {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "%d held-out captions, %d named objects; %s%n%n", images, objects, settings));

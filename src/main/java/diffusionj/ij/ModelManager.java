@@ -2,8 +2,8 @@ package diffusionj.ij;
 
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
-import diffusionj.io.EmbeddedModel;
 import diffusionj.io.Component;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.io.TensorInfo;
 import diffusionj.pipeline.StableDiffusion;
 import diffusionj.scijava.DiffusionService;

@@ -16,10 +16,11 @@ final class DdimSampler extends LeadingSampler {
         double alpha = schedule.alphaCumprod(t);
         // With set_alpha_to_one = false, the step past t = 0 lands on ᾱ_0, as in the SD configs.
         double alphaPrev = schedule.alphaCumprod(Math.max(t - stride, 0));
-        // ε̂ comes from the unclipped x̂₀: diffusers' pipelines step with use_clipped_model_output = False.
-        INDArray eps = combine(sample, 1 / Math.sqrt(1 - alpha), schedule.prediction().originalFromAlpha(output, sample, alpha),
-                -Math.sqrt(alpha) / Math.sqrt(1 - alpha));
-        INDArray x0 = schedule.predictedOriginal(output, sample, alpha);
+        INDArray x0 = schedule.prediction().originalFromAlpha(output, sample, alpha);
+        // ε̂ comes from the unclipped x̂₀ (diffusers' pipelines step with use_clipped_model_output = False),
+        // so it is taken before x̂₀ is clipped in place.
+        INDArray eps = combine(sample, 1 / Math.sqrt(1 - alpha), x0, -Math.sqrt(alpha) / Math.sqrt(1 - alpha));
+        schedule.clipped(x0);
         return combine(x0, Math.sqrt(alphaPrev), eps, Math.sqrt(1 - alphaPrev));
     }
 }

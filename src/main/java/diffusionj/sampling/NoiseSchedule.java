@@ -92,7 +92,11 @@ public final class NoiseSchedule {
      * a tiny √ᾱ, and a pixel-space model's small errors would otherwise grow into full-range noise.
      */
     INDArray predictedOriginal(INDArray output, INDArray sample, double alphaProd) {
-        INDArray x0 = prediction.originalFromAlpha(output, sample, alphaProd);
+        return clipped(prediction.originalFromAlpha(output, sample, alphaProd));
+    }
+
+    /** x̂₀ bounded in place when the config clips, else unchanged. */
+    INDArray clipped(INDArray x0) {
         return clipSampleRange > 0 ? Transforms.min(Transforms.max(x0, -clipSampleRange, false), clipSampleRange, false) : x0;
     }
 

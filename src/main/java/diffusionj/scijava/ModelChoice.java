@@ -23,10 +23,6 @@ public record ModelChoice(Path model, Path tokenizer) {
         return new ModelChoice(EmbeddedModel.resolve(model), tokenizer == null || tokenizer.isBlank() ? null : Path.of(tokenizer.strip()));
     }
 
-    public static ModelChoice embedded() {
-        return new ModelChoice(EmbeddedModel.folder(), null);
-    }
-
     /** How the choice is shown and remembered: "embedded" for ours (its cache folder may move), else the path. */
     public String label() {
         return EmbeddedModel.isEmbedded(model) ? EmbeddedModel.NAME : model.toString();

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -107,8 +106,7 @@ class EmbeddedModelTest {
 
     private static void put(JarOutputStream out, String name, String text) throws IOException {
         out.putNextEntry(new JarEntry(name));
-        OutputStream o = out;
-        o.write(text.getBytes(StandardCharsets.UTF_8));
+        out.write(text.getBytes(StandardCharsets.UTF_8));
         out.closeEntry();
     }
 
