@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * DDIM (Song et al., 2021) with η = 0, deterministic: x_prev = √ᾱ_prev·x̂₀ + √(1 − ᾱ_prev)·ε̂. "ddim".
  */
-final class DdimSampler extends LeadingSampler {
+final class DdimSampler extends StridedSampler {
     DdimSampler(NoiseSchedule schedule, int steps) {
         super(schedule, steps);
     }

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * DDPM ancestral sampling (Ho et al., 2020) on a strided schedule: the posterior mean of x_prev given x̂₀
  * and x_t, plus noise with the "fixed small" posterior variance. "ddpm".
  */
-final class DdpmSampler extends LeadingSampler {
+final class DdpmSampler extends StridedSampler {
     DdpmSampler(NoiseSchedule schedule, int steps) {
         super(schedule, steps);
     }

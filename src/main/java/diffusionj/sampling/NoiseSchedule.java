@@ -17,6 +17,7 @@ public final class NoiseSchedule {
     private final double[] logSigmas;
     private final Prediction prediction;
     private final int stepsOffset;
+    private final Spacing spacing;
     /** |x̂₀| bound of {@code clip_sample}, 0 when the config does not clip. */
     private final double clipSampleRange;
 
@@ -25,7 +26,7 @@ public final class NoiseSchedule {
      * accumulated in double and stored as float32): the Karras timesteps, found by interpolating log σ,
      * follow these roundings.
      */
-    public NoiseSchedule(float[] betas, Prediction prediction, int stepsOffset, double clipSampleRange) {
+    public NoiseSchedule(float[] betas, Prediction prediction, int stepsOffset, Spacing spacing, double clipSampleRange) {
         this.alphasCumprod = new double[betas.length];
         this.sigmas = new double[betas.length];
         this.logSigmas = new double[betas.length];
@@ -39,6 +40,7 @@ public final class NoiseSchedule {
         }
         this.prediction = prediction;
         this.stepsOffset = stepsOffset;
+        this.spacing = spacing;
         this.clipSampleRange = clipSampleRange;
     }
 
@@ -50,14 +52,34 @@ public final class NoiseSchedule {
         float[] betas = switch (kind) {
             case "scaled_linear" -> squared(linspace((float) Math.sqrt(start), (float) Math.sqrt(end), n));
             case "linear" -> linspace((float) start, (float) end, n);
-            default -> throw new IllegalArgumentException("beta_schedule '" + kind + "' is not supported (scaled_linear, linear)");
+            case "squaredcos_cap_v2" -> cosine(n);
+            default -> throw new IllegalArgumentException("beta_schedule '" + kind + "' is not supported (scaled_linear, linear, squaredcos_cap_v2)");
         };
         String prediction = c.has("prediction_type") ? c.get("prediction_type").getAsString() : "epsilon";
         int offset = c.has("steps_offset") ? c.get("steps_offset").getAsInt() : 0;
         // Every SD release states clip_sample: false; a model whose latents are pixels in [−1, 1] (ours) may clip.
         boolean clip = c.has("clip_sample") && c.get("clip_sample").getAsBoolean();
         double range = c.has("clip_sample_range") ? c.get("clip_sample_range").getAsDouble() : 1.0;
-        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset, clip ? range : 0);
+        String spacing = c.has("timestep_spacing") ? c.get("timestep_spacing").getAsString() : "leading";
+        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset, Spacing.fromConfig(spacing), clip ? range : 0);
+    }
+
+    /**
+     * Nichol &amp; Dhariwal's cosine schedule: ᾱ(s) = cos²((s + 0.008)/1.008 · π/2), β_t = 1 − ᾱ((t+1)/T)/ᾱ(t/T)
+     * capped at 0.999. Its last ᾱ is about 2·10⁻⁹: the noisiest training sample carries no trace of the image,
+     * as the pure noise sampling starts from does not.
+     */
+    private static float[] cosine(int n) {
+        float[] betas = new float[n];
+        for (int t = 0; t < n; t++) {
+            betas[t] = (float) Math.min(1 - cosineAlphaBar((t + 1.0) / n) / cosineAlphaBar((double) t / n), 0.999);
+        }
+        return betas;
+    }
+
+    private static double cosineAlphaBar(double s) {
+        double c = Math.cos((s + 0.008) / 1.008 * Math.PI / 2);
+        return c * c;
     }
 
     /** torch.linspace in float32: the first half counted up from start, the second down from end. */
@@ -104,14 +126,37 @@ public final class NoiseSchedule {
         return alphasCumprod[t];
     }
 
-    /** "leading": every (T/N)-th training step from 0, plus the config's offset, descending (DDIM, PNDM, DDPM). */
-    public double[] leadingTimesteps(int steps) {
+    /**
+     * The N timesteps of DDIM, PNDM and DDPM, descending, as the config's {@code timestep_spacing} places them:
+     * "leading", every (T/N)-th step from 0 plus the config's offset (SD's releases: the first is 951 of 999 for
+     * N = 20); "trailing", every (T/N)-th step counted down from T − 1, so sampling starts at the noisiest
+     * training step (Lin et al., 2024); "linspace", N rounded points from T − 1 down to 0.
+     */
+    public double[] stridedTimesteps(int steps) {
         int ratio = trainTimesteps() / steps;
         double[] t = new double[steps];
         for (int i = 0; i < steps; i++) {
-            t[i] = (double) (steps - 1 - i) * ratio + stepsOffset;
+            t[i] = switch (spacing) {
+                case LEADING -> (double) (steps - 1 - i) * ratio + stepsOffset;
+                case TRAILING -> Math.round(trainTimesteps() - (double) i * trainTimesteps() / steps) - 1;
+                case LINSPACE -> Math.rint(linspaceTimesteps(steps)[i]);
+            };
         }
         return t;
+    }
+
+    /** The {@code timestep_spacing} values the strided samplers follow. */
+    public enum Spacing {
+        LEADING, TRAILING, LINSPACE;
+
+        static Spacing fromConfig(String value) {
+            return switch (value) {
+                case "leading" -> LEADING;
+                case "trailing" -> TRAILING;
+                case "linspace" -> LINSPACE;
+                default -> throw new IllegalArgumentException("timestep_spacing '" + value + "' is not supported (leading, trailing, linspace)");
+            };
+        }
     }
 
     /** "linspace": N points from T−1 down to 0, not necessarily integers (Euler, Heun, LMS). */

@@ -10,7 +10,7 @@ import java.util.List;
  * Adams–Bashforth combinations of the last ε estimates drive a DDIM-like transfer. The first step is
  * taken twice (a second-order start), so N steps make N + 1 UNet calls. "pndm".
  */
-final class PndmSampler extends LeadingSampler {
+final class PndmSampler extends StridedSampler {
     private final double[] plmsTimesteps;
     private final List<INDArray> eps = new ArrayList<>();
     private INDArray firstSample;
