@@ -14,8 +14,7 @@ final class DdimSampler extends StridedSampler {
     public INDArray step(INDArray output, int i, INDArray sample, NoiseSource noise) {
         int t = (int) timesteps[i];
         double alpha = schedule.alphaCumprod(t);
-        // With set_alpha_to_one = false, the step past t = 0 lands on ᾱ_0, as in the SD configs.
-        double alphaPrev = schedule.alphaCumprod(Math.max(t - stride, 0));
+        double alphaPrev = schedule.alphaCumprodBefore(t - stride);
         INDArray x0 = schedule.prediction().originalFromAlpha(output, sample, alpha);
         // ε̂ comes from the unclipped x̂₀ (diffusers' pipelines step with use_clipped_model_output = False),
         // so it is taken before x̂₀ is clipped in place.

@@ -18,6 +18,8 @@ public final class NoiseSchedule {
     private final Prediction prediction;
     private final int stepsOffset;
     private final Spacing spacing;
+    /** ᾱ of the step past t = 0: 1 with {@code set_alpha_to_one}, else ᾱ_0 as in SD's configs. */
+    private final double finalAlphaCumprod;
     /** |x̂₀| bound of {@code clip_sample}, 0 when the config does not clip. */
     private final double clipSampleRange;
 
@@ -26,7 +28,8 @@ public final class NoiseSchedule {
      * accumulated in double and stored as float32): the Karras timesteps, found by interpolating log σ,
      * follow these roundings.
      */
-    public NoiseSchedule(float[] betas, Prediction prediction, int stepsOffset, Spacing spacing, double clipSampleRange) {
+    public NoiseSchedule(float[] betas, Prediction prediction, int stepsOffset, Spacing spacing, boolean alphaToOne,
+                         double clipSampleRange) {
         this.alphasCumprod = new double[betas.length];
         this.sigmas = new double[betas.length];
         this.logSigmas = new double[betas.length];
@@ -41,6 +44,7 @@ public final class NoiseSchedule {
         this.prediction = prediction;
         this.stepsOffset = stepsOffset;
         this.spacing = spacing;
+        this.finalAlphaCumprod = alphaToOne ? 1 : alphasCumprod[0];
         this.clipSampleRange = clipSampleRange;
     }
 
@@ -49,7 +53,7 @@ public final class NoiseSchedule {
         double start = c.has("beta_start") ? c.get("beta_start").getAsDouble() : 0.00085;
         double end = c.has("beta_end") ? c.get("beta_end").getAsDouble() : 0.012;
         String kind = c.has("beta_schedule") ? c.get("beta_schedule").getAsString() : "scaled_linear";
-        float[] betas = switch (kind) {
+        float[] betas = c.has("trained_betas") && !c.get("trained_betas").isJsonNull() ? trainedBetas(c, n) : switch (kind) {
             case "scaled_linear" -> squared(linspace((float) Math.sqrt(start), (float) Math.sqrt(end), n));
             case "linear" -> linspace((float) start, (float) end, n);
             case "squaredcos_cap_v2" -> cosine(n);
@@ -61,7 +65,25 @@ public final class NoiseSchedule {
         boolean clip = c.has("clip_sample") && c.get("clip_sample").getAsBoolean();
         double range = c.has("clip_sample_range") ? c.get("clip_sample_range").getAsDouble() : 1.0;
         String spacing = c.has("timestep_spacing") ? c.get("timestep_spacing").getAsString() : "leading";
-        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset, Spacing.fromConfig(spacing), clip ? range : 0);
+        boolean alphaToOne = c.has("set_alpha_to_one") && c.get("set_alpha_to_one").getAsBoolean();
+        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset, Spacing.fromConfig(spacing), alphaToOne,
+                clip ? range : 0);
+    }
+
+    /** diffusers' {@code trained_betas}: the β of every training step, listed (they replace beta_schedule). */
+    private static float[] trainedBetas(JsonObject c, int n) {
+        var list = c.getAsJsonArray("trained_betas");
+        if (list.size() != n) {
+            throw new IllegalArgumentException("trained_betas lists " + list.size() + " values, num_train_timesteps is " + n);
+        }
+        float[] betas = new float[n];
+        for (int t = 0; t < n; t++) {
+            betas[t] = list.get(t).getAsFloat();
+            if (!(betas[t] > 0 && betas[t] < 1)) {
+                throw new IllegalArgumentException("trained_betas[" + t + "] = " + betas[t] + " is outside (0, 1)");
+            }
+        }
+        return betas;
     }
 
     /**
@@ -124,6 +146,11 @@ public final class NoiseSchedule {
 
     public double alphaCumprod(int t) {
         return alphasCumprod[t];
+    }
+
+    /** ᾱ at a step's target timestep, which for the last step lies before t = 0. */
+    double alphaCumprodBefore(int t) {
+        return t >= 0 ? alphasCumprod[t] : finalAlphaCumprod;
     }
 
     /**

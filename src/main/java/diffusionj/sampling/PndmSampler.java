@@ -24,7 +24,7 @@ final class PndmSampler extends StridedSampler {
         System.arraycopy(timesteps, 1, plmsTimesteps, 2, steps - 1);
     }
 
-    /** The leading timesteps with the second repeated: the warm-up step is taken twice. */
+    /** The strided timesteps with the second repeated: the warm-up step is taken twice. */
     @Override
     public double[] timesteps() {
         return plmsTimesteps;
@@ -88,7 +88,7 @@ final class PndmSampler extends StridedSampler {
         if (schedule.prediction() == Prediction.V_PREDICTION) {
             e = combine(e, Math.sqrt(alpha), sample, Math.sqrt(1 - alpha));
         }
-        double alphaPrev = schedule.alphaCumprod(Math.max(prev, 0));
+        double alphaPrev = schedule.alphaCumprodBefore(prev);
         double sampleCoeff = Math.sqrt(alphaPrev / alpha);
         double denominator = alpha * Math.sqrt(1 - alphaPrev) + Math.sqrt(alpha * (1 - alpha) * alphaPrev);
         return combine(sample, sampleCoeff, e, -(alphaPrev - alpha) / denominator);

@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import diffusionj.io.CheckpointException;
 import diffusionj.io.StableDiffusionSchedule;
+import diffusionj.sampling.NoiseSchedule;
 import diffusionj.text.BpeTrainer;
 import diffusionj.text.ClipTokenizer;
 import diffusionj.vae.PixelUnshuffle;
@@ -25,6 +26,8 @@ import java.util.List;
  */
 final class ModelRecipe {
     static final int MERGES = 2000;
+    /** How much noisier than the cosine schedule training runs (see {@link #schedule}). */
+    static final double NOISE_SHIFT = 4;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private ModelRecipe() {
@@ -50,24 +53,44 @@ final class ModelRecipe {
      * <li>v-prediction: with ε the first 750 steps of a run learned to denoise but ignored the caption
      * (predictions for different captions differed by 0.4 % of their norm); the ε loss all but ignores the
      * high-noise levels where the caption decides the picture ({@link diffusionj.sampling.Prediction#trainingTarget}).</li>
-     * <li>The cosine β schedule and "trailing" spacing: SD's scaled-linear schedule leaves √ᾱ = 0.068 of the image
-     * in its noisiest sample, and on flat pictures whose mean is the light background that trace gives the image's
-     * mean colour away. A run on it learned to read the colours from the trace instead of the caption, and from the
-     * pure noise sampling starts with (no trace) drew noise: x̂₀'s mean stayed near 0 where every training image's
-     * is near 0.8 (Lin et al., 2024, "Common diffusion noise schedules and sample steps are flawed"). The cosine
-     * schedule ends at ᾱ ≈ 2·10⁻⁹, and trailing spacing starts sampling there.</li>
+     * <li>A cosine schedule shifted to more noise (SNR ÷ 16, Hoogeboom et al., 2023), listed as {@code trained_betas},
+     * and "trailing" spacing. SD's scaled-linear schedule leaves √ᾱ = 0.068 of the image in its noisiest sample; on
+     * flat pictures whose mean is the light background that trace gives the picture away, and a run on it learned
+     * to read colours from the trace instead of the caption: sampled from pure noise (no trace) x̂₀'s mean stayed
+     * near 0 where every training image's is near 0.8, and the picture ended as noise (Lin et al., 2024). The
+     * plain cosine schedule ends at ᾱ ≈ 2·10⁻⁹, but a 64² flat picture is so redundant that its mean can still be
+     * read at t = 950 (√ᾱ = 0.08): at step 300 of a cosine run x̂₀ was fine there and 0.7 off (MSE) at t = 999,
+     * where sampling starts. Shifted, every step above t ≈ 830 (a sixth of training) keeps less of the picture than
+     * SD's noisiest, and there the caption alone must decide what is drawn.</li>
      * <li>x̂₀ clipped to [−1, 1] while sampling: our latents are the pixels themselves, whose range is known, as
-     * in the pixel-space DDPM.</li>
+     * in the pixel-space DDPM; and the last DDIM step lands on ᾱ = 1 ({@code set_alpha_to_one}), so no noise of
+     * the shifted schedule's first step (σ ≈ 0.026) is left in the picture.</li>
      * </ul>
      */
     static JsonObject schedule() {
         JsonObject c = StableDiffusionSchedule.config("v_prediction");
         c.addProperty("beta_schedule", "squaredcos_cap_v2");
+        c.add("trained_betas", shiftedBetas(c, NOISE_SHIFT));
         c.addProperty("timestep_spacing", "trailing");
         c.addProperty("steps_offset", 0);
+        c.addProperty("set_alpha_to_one", true);
         c.addProperty("clip_sample", true);
         c.addProperty("clip_sample_range", 1.0);
         return c;
+    }
+
+    /** The β whose ᾱ' has the signal-to-noise ratio ᾱ/(1−ᾱ) of {@code config}'s schedule divided by shift². */
+    private static JsonArray shiftedBetas(JsonObject config, double shift) {
+        NoiseSchedule base = NoiseSchedule.fromConfig(config);
+        JsonArray betas = new JsonArray();
+        double previous = 1;
+        for (int t = 0; t < base.trainTimesteps(); t++) {
+            double a = base.alphaCumprod(t);
+            double shifted = a / (a + shift * shift * (1 - a));
+            betas.add((float) (1 - shifted / previous));
+            previous = shifted;
+        }
+        return betas;
     }
 
     static JsonObject unet(int channels, int sampleSize) {

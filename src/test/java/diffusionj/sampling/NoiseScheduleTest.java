@@ -60,6 +60,29 @@ class NoiseScheduleTest {
     }
 
     @Test
+    void trainedBetasReplaceTheNamedSchedule() {
+        JsonObject c = StableDiffusionSchedule.config("epsilon");
+        com.google.gson.JsonArray betas = new com.google.gson.JsonArray();
+        for (int t = 0; t < 1000; t++) {
+            betas.add(t < 500 ? 0.001f : 0.002f);
+        }
+        c.add("trained_betas", betas);
+        NoiseSchedule s = NoiseSchedule.fromConfig(c);
+        assertEquals(Math.pow(0.999, 500) * Math.pow(0.998, 500), s.alphaCumprod(999), 1e-5);
+        betas.set(7, new com.google.gson.JsonPrimitive(1.5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NoiseSchedule.fromConfig(c));
+        assertTrue(e.getMessage().contains("trained_betas[7] = 1.5"), e.getMessage());
+    }
+
+    @Test
+    void theLastDdimStepLandsOnAlphaOneWhenTheConfigSaysSo() {
+        JsonObject c = StableDiffusionSchedule.config("v_prediction");
+        assertEquals(NoiseSchedule.fromConfig(c).alphaCumprod(0), NoiseSchedule.fromConfig(c).alphaCumprodBefore(-49));
+        c.addProperty("set_alpha_to_one", true);
+        assertEquals(1.0, NoiseSchedule.fromConfig(c).alphaCumprodBefore(-49));
+    }
+
+    @Test
     void unknownSpacingIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> schedule("scaled_linear", "quadratic"));
         assertTrue(e.getMessage().contains("timestep_spacing 'quadratic'"), e.getMessage());
