@@ -160,14 +160,15 @@ public final class NoiseSchedule {
      * training step (Lin et al., 2024); "linspace", N rounded points from T − 1 down to 0.
      */
     public double[] stridedTimesteps(int steps) {
+        if (spacing == Spacing.LINSPACE) {
+            return Arrays.stream(linspaceTimesteps(steps)).map(Math::rint).toArray();
+        }
         int ratio = trainTimesteps() / steps;
         double[] t = new double[steps];
         for (int i = 0; i < steps; i++) {
-            t[i] = switch (spacing) {
-                case LEADING -> (double) (steps - 1 - i) * ratio + stepsOffset;
-                case TRAILING -> Math.round(trainTimesteps() - (double) i * trainTimesteps() / steps) - 1;
-                case LINSPACE -> Math.rint(linspaceTimesteps(steps)[i]);
-            };
+            t[i] = spacing == Spacing.LEADING
+                    ? (double) (steps - 1 - i) * ratio + stepsOffset
+                    : Math.round(trainTimesteps() - (double) i * trainTimesteps() / steps) - 1;
         }
         return t;
     }

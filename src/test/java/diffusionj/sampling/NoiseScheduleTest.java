@@ -1,6 +1,8 @@
 package diffusionj.sampling;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import diffusionj.io.StableDiffusionSchedule;
 import org.junit.jupiter.api.Test;
 
@@ -62,14 +64,14 @@ class NoiseScheduleTest {
     @Test
     void trainedBetasReplaceTheNamedSchedule() {
         JsonObject c = StableDiffusionSchedule.config("epsilon");
-        com.google.gson.JsonArray betas = new com.google.gson.JsonArray();
+        JsonArray betas = new JsonArray();
         for (int t = 0; t < 1000; t++) {
             betas.add(t < 500 ? 0.001f : 0.002f);
         }
         c.add("trained_betas", betas);
         NoiseSchedule s = NoiseSchedule.fromConfig(c);
         assertEquals(Math.pow(0.999, 500) * Math.pow(0.998, 500), s.alphaCumprod(999), 1e-5);
-        betas.set(7, new com.google.gson.JsonPrimitive(1.5));
+        betas.set(7, new JsonPrimitive(1.5));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NoiseSchedule.fromConfig(c));
         assertTrue(e.getMessage().contains("trained_betas[7] = 1.5"), e.getMessage());
     }
