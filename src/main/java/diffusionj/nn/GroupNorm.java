@@ -17,10 +17,10 @@ public final class GroupNorm {
         SameDiff sd = w.graph();
         SDVariable grouped = x.reshape(-1, groups, channels / groups * height * width);
         SDVariable centred = grouped.sub(grouped.mean(true, 2));
-        SDVariable variance = sd.math.square(centred).mean(true, 2);
-        SDVariable normed = centred.mul(sd.math.rsqrt(variance.add(eps))).reshape(-1, channels, height, width);
+        SDVariable variance = centred.mul(centred).mean(true, 2);
+        SDVariable normed = Broadcast.multiply(sd, centred, sd.math.rsqrt(variance.add(eps))).reshape(-1, channels, height, width);
         SDVariable gamma = w.get(prefix + ".weight", channels).reshape(1, channels, 1, 1);
         SDVariable beta = w.get(prefix + ".bias", channels).reshape(1, channels, 1, 1);
-        return normed.mul(gamma).add(beta);
+        return Broadcast.multiply(sd, normed, gamma).add(beta);
     }
 }

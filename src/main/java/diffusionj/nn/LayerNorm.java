@@ -14,8 +14,8 @@ public final class LayerNorm {
     public static SDVariable apply(GraphWeights w, String prefix, SDVariable x, long width, double eps) {
         SameDiff sd = w.graph();
         SDVariable centred = x.sub(x.mean(true, 1));
-        SDVariable variance = sd.math.square(centred).mean(true, 1);
-        SDVariable normed = centred.mul(sd.math.rsqrt(variance.add(eps)));
-        return normed.mul(w.get(prefix + ".weight", width)).add(w.get(prefix + ".bias", width));
+        SDVariable variance = centred.mul(centred).mean(true, 1);
+        SDVariable normed = Broadcast.multiply(sd, centred, sd.math.rsqrt(variance.add(eps)));
+        return Broadcast.multiply(sd, normed, w.get(prefix + ".weight", width)).add(w.get(prefix + ".bias", width));
     }
 }

@@ -23,12 +23,13 @@ public final class NearestUpsample {
     }
 
     /**
-     * Exactly ×2: every value repeated into a 2×2 block by broadcasting against ones. Unlike gather, this
-     * differentiates in ND4J 1.0.0-M2.1 (Gather's gradient names a variable "transposeConcat" once per graph,
-     * so a graph with two gathers cannot be trained).
+     * Exactly ×2: every value repeated into a 2×2 block by broadcasting it against zeros of the block's shape.
+     * Unlike gather, this differentiates in ND4J 1.0.0-M2.1 (Gather's gradient names a variable "transposeConcat"
+     * once per graph, so a graph with two gathers cannot be trained); an add, not a product with ones, because
+     * ND4J's broadcasting multiply is slow to differentiate ({@link Broadcast}).
      */
     private static SDVariable doubled(SameDiff sd, SDVariable x, long inH, long inW) {
-        SDVariable spread = x.reshape(-1, inH, 1, inW, 1).mul(sd.constant(Nd4j.ones(DataType.FLOAT, 1, 1, 2, 1, 2)));
+        SDVariable spread = x.reshape(-1, inH, 1, inW, 1).add(sd.constant(Nd4j.zeros(DataType.FLOAT, 1, 1, 2, 1, 2)));
         SDVariable outShape = sd.shape(x).mul(sd.constant(Nd4j.createFromArray(1L, 1L, 2L, 2L)));
         return sd.reshape(spread, outShape);
     }
