@@ -20,7 +20,7 @@ final class TrainCommand {
         Args args = new Args("train", argv, 1, Set.of("--data", "--out", "--steps", "--batch", "--size", "--sample-every", "--seed"), Set.of("--resume"));
         int size = (int) args.integer("--size", 64, 16, 256);
         if (size % 16 != 0) {
-            throw new UsageException("train: --size must be a multiple of 16 (pixel unshuffle by 2, then two halvings in the UNet), got " + size);
+            throw new UsageException("train: --size must be a multiple of 16 (pixel unshuffle by 4, then two halvings in the UNet), got " + size);
         }
         TrainingRun.run(Path.of(args.required("--data")), Path.of(args.required("--out")),
                 args.integer("--steps", 2000, 1, 10_000_000), (int) args.integer("--batch", 16, 1, 256), size,

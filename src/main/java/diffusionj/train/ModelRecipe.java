@@ -19,13 +19,16 @@ import java.util.List;
 
 /**
  * The architecture of a model trained here, written as a diffusers folder's configs: sized for a CPU
- * budget of about 3 s per batch-16 step on 2 cores (see BENCHMARKS.md). Diffusion runs in a 2× pixel-unshuffle
- * space (a 64² image is a 12-channel 32² latent, no autoencoder to train); the UNet has three levels of
- * 32/64/96 channels with cross-attention at 16² and 8²; the text tower is CLIP's, 2 layers of width 64, over
- * a BPE vocabulary learned from the training captions.
+ * budget of about 1.7 s per batch-32 step on 2 cores (see BENCHMARKS.md). Diffusion runs in a 4× pixel-unshuffle
+ * space (a 64² image is a 48-channel 16² latent, each latent pixel one 4×4 patch, as in patch-based diffusion
+ * models; no autoencoder to train). The UNet has three levels of 48/96/128 channels with cross-attention at 8²
+ * and 4² and in the middle block; the text tower is CLIP's, 2 layers of width 64, over a BPE vocabulary learned
+ * from the training captions. The earlier 2× space (a 32² latent, 32/64/96 channels, attention at 16²) cost
+ * 2.8 s per batch-16 step, so a 2-hour budget saw a third of the images.
  */
 final class ModelRecipe {
     static final int MERGES = 2000;
+    static final int UNSHUFFLE = 4;
     /** How much noisier than the cosine schedule training runs (see {@link #schedule}). */
     static final double NOISE_SHIFT = 4;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -35,7 +38,7 @@ final class ModelRecipe {
 
     /** Writes configs and the learned vocabulary into {@code dir}; weights come later from the trainer. */
     static void write(Path dir, List<String> captions, int imageSize) {
-        PixelUnshuffle codec = new PixelUnshuffle(2);
+        PixelUnshuffle codec = new PixelUnshuffle(UNSHUFFLE);
         BpeTrainer.write(BpeTrainer.learn(captions, MERGES), dir.resolve("tokenizer"));
         ClipTokenizer tokenizer = ClipTokenizer.load(dir.resolve("tokenizer"));
         int vocab = tokenizer.eos() + 1;
@@ -99,7 +102,7 @@ final class ModelRecipe {
         c.addProperty("in_channels", channels);
         c.addProperty("out_channels", channels);
         c.addProperty("sample_size", sampleSize);
-        c.add("block_out_channels", array(32, 64, 96));
+        c.add("block_out_channels", array(48, 96, 128));
         c.add("down_block_types", strings("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"));
         c.add("up_block_types", strings("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"));
         c.addProperty("layers_per_block", 1);
