@@ -21,7 +21,7 @@ public final class Broadcast {
     }
 
     /** {@code small} broadcast to the shape of {@code like}. */
-    public static SDVariable spread(SameDiff sd, SDVariable like, SDVariable small) {
+    private static SDVariable spread(SameDiff sd, SDVariable like, SDVariable small) {
         return sd.zerosLike(like).add(small);
     }
 }

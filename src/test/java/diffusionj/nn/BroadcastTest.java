@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,8 +41,8 @@ class BroadcastTest {
         SDVariable normed = spread ? Broadcast.multiply(sd, grouped, inverse) : grouped.mul(inverse);
         scaled.mul(sd.constant(weights)).sum().add(normed.mul(normed).mul(0.5).sum()).rename("loss");
         sd.setLossVariables("loss");
-        var result = sd.calculateGradientsAndOutputs(Map.of(), java.util.List.of("loss"), java.util.List.of("x", "gamma"));
-        Map<String, INDArray> out = new java.util.HashMap<>(result.getGradients());
+        var result = sd.calculateGradientsAndOutputs(Map.of(), List.of("loss"), List.of("x", "gamma"));
+        Map<String, INDArray> out = new HashMap<>(result.getGradients());
         out.put("loss", result.getOutputs().get("loss"));
         return out;
     }
