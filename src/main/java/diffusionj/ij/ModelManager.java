@@ -3,7 +3,6 @@ package diffusionj.ij;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.io.Component;
-import diffusionj.io.EmbeddedModel;
 import diffusionj.io.TensorInfo;
 import diffusionj.pipeline.StableDiffusion;
 import diffusionj.scijava.DiffusionService;
@@ -80,8 +79,9 @@ public class ModelManager implements PlugIn {
         try (Checkpoint c = Checkpoints.open(choice.model(), choice.tokenizer())) {
             var unet = c.weights(Component.UNET).file();
             TensorInfo any = unet.info(unet.names().iterator().next());
-            return (EmbeddedModel.isEmbedded(choice.model()) ? EmbeddedModel.NAME : choice.model().getFileName()) + " — " + c.family().displayName + ", " + any.dtype().name().toLowerCase() + ", "
-                    + String.format("%.1f MB", sizeOnDisk(choice.model()) / 1e6) + ", hash " + StableDiffusion.shortHash(c);
+            return StableDiffusion.name(choice.model()) + " — " + c.family().displayName + ", "
+                    + any.dtype().name().toLowerCase() + ", " + String.format("%.1f MB", sizeOnDisk(choice.model()) / 1e6)
+                    + ", hash " + StableDiffusion.shortHash(c);
         }
     }
 

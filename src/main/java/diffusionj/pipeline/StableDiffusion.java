@@ -85,12 +85,17 @@ public final class StableDiffusion implements AutoCloseable {
                 ? c.get("sample_size").getAsInt() * vae.downscale() : 512;
     }
 
-    /** The file or folder name without ".safetensors", as the web UIs show it; "embedded" for ours, wherever it was unpacked. */
+    /** This model's {@link #name(Path)}. */
     public String name() {
-        if (EmbeddedModel.isEmbedded(checkpoint.path())) {
+        return name(checkpoint.path());
+    }
+
+    /** The file or folder name without ".safetensors", as the web UIs show it; "embedded" for ours, wherever it was unpacked. */
+    public static String name(Path model) {
+        if (EmbeddedModel.isEmbedded(model)) {
             return EmbeddedModel.NAME;
         }
-        String n = checkpoint.path().getFileName().toString();
+        String n = model.getFileName().toString();
         return n.endsWith(".safetensors") ? n.substring(0, n.length() - ".safetensors".length()) : n;
     }
 

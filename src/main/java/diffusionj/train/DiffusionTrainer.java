@@ -34,11 +34,12 @@ import java.util.SplittableRandom;
 /**
  * Trains a text encoder and UNet together, from scratch, with the standard denoising objective: x_t =
  * √ᾱ_t·x₀ + √(1−ᾱ_t)·ε at a uniform random t, loss = mean (UNet(x_t, t, text) − target)², the target being
- * ε or v as the model's scheduler config says ({@link diffusionj.sampling.Prediction#trainingTarget}). Both models are the
- * engine's own SameDiff graphs, built into one graph (token ids → text encoder → UNet → loss); the weights
- * are the arrays of the two {@link WeightStore}s, updated in place, so the engine's inference graphs built
- * from the same stores always run the current weights. A fraction of captions is replaced by the empty
- * prompt, which teaches the unconditional prediction classifier-free guidance and negative prompts need.
+ * ε, v or the clean sample as the model's scheduler config says
+ * ({@link diffusionj.sampling.Prediction#trainingTarget}). Both models are the engine's own SameDiff graphs,
+ * built into one graph (token ids → text encoder → UNet → loss); the weights are the arrays of the two
+ * {@link WeightStore}s, updated in place, so the engine's inference graphs built from the same stores always
+ * run the current weights. A fraction of captions is replaced by the empty prompt, which teaches the
+ * unconditional prediction classifier-free guidance and negative prompts need.
  */
 final class DiffusionTrainer {
     static final String LOSS = "loss";

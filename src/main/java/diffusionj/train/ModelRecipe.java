@@ -53,9 +53,12 @@ final class ModelRecipe {
     /**
      * SD's scheduler config with three changes for a model trained from scratch on pixels.
      * <ul>
-     * <li>v-prediction: with ε the first 750 steps of a run learned to denoise but ignored the caption
-     * (predictions for different captions differed by 0.4 % of their norm); the ε loss all but ignores the
-     * high-noise levels where the caption decides the picture ({@link diffusionj.sampling.Prediction#trainingTarget}).</li>
+     * <li>The clean sample as the target (diffusers' {@code prediction_type} "sample"). ε ignored the caption: the
+     * first 750 steps of an ε run learned to denoise, but predictions for different captions differed by 0.4 % of
+     * their norm, because the ε loss all but ignores the high-noise levels where the caption decides the picture.
+     * v fixed that but stalled at low noise: trained on t &lt; 100 alone it removed a tenth of the noise in 130 steps
+     * where the x̂₀ target removed two thirds (BENCHMARKS.md); flat pictures are nearly all low-frequency, which an
+     * x̂₀ loss weighs as the eye does ({@link diffusionj.sampling.Prediction#trainingTarget}).</li>
      * <li>A cosine schedule shifted to more noise (SNR ÷ 16, Hoogeboom et al., 2023), listed as {@code trained_betas},
      * and "trailing" spacing. SD's scaled-linear schedule leaves √ᾱ = 0.068 of the image in its noisiest sample; on
      * flat pictures whose mean is the light background that trace gives the picture away, and a run on it learned
@@ -71,7 +74,7 @@ final class ModelRecipe {
      * </ul>
      */
     static JsonObject schedule() {
-        JsonObject c = StableDiffusionSchedule.config("v_prediction");
+        JsonObject c = StableDiffusionSchedule.config("sample");
         c.addProperty("beta_schedule", "squaredcos_cap_v2");
         c.add("trained_betas", shiftedBetas(c, NOISE_SHIFT));
         c.addProperty("timestep_spacing", "trailing");
