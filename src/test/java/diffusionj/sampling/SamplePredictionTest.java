@@ -37,7 +37,7 @@ class SamplePredictionTest {
             Nd4j.getRandom().setSeed(3);
             INDArray sample = Nd4j.randn(DataType.FLOAT, 1, 4, 3, 3);
             INDArray eps = Nd4j.randn(DataType.FLOAT, 1, 4, 3, 3);
-            INDArray x0 = sample.sub(eps.mul(Math.sqrt(1 - a))).divi(Math.sqrt(a));
+            INDArray x0 = Prediction.EPSILON.originalFromAlpha(eps, sample, a);
             INDArray expected = fromEps.step(eps, 0, sample, new SeededNoise(7));
             INDArray actual = fromX0.step(x0, 0, sample, new SeededNoise(7));
             assertTrue(expected.equalsWithEps(actual, 1e-4), name + ": " + expected + " vs " + actual);
@@ -52,7 +52,7 @@ class SamplePredictionTest {
         INDArray sample = Nd4j.randn(DataType.FLOAT, 1, 4, 3, 3).muli(fromEps.initNoiseSigma());
         INDArray eps = Nd4j.randn(DataType.FLOAT, 1, 4, 3, 3);
         double sigma = fromEps.sigmaSchedule()[0];
-        INDArray x0 = sample.sub(eps.mul(sigma));
+        INDArray x0 = Prediction.EPSILON.originalFromSigma(eps, sample, sigma);
         assertTrue(fromEps.step(eps, 0, sample, null).equalsWithEps(fromX0.step(x0, 0, sample, null), 1e-4));
     }
 
