@@ -19,9 +19,10 @@ final class PndmSampler extends StridedSampler {
     PndmSampler(NoiseSchedule schedule, int steps) {
         super(schedule, steps);
         // PNDM's transfer works on ε; diffusers' PNDMScheduler accepts only ε and v models.
-        if (schedule.prediction() == Prediction.SAMPLE) {
-            throw new IllegalArgumentException("sampler 'pndm' does not support models that predict the sample (prediction_type 'sample'); "
-                    + "choose another sampler, e.g. ddim or euler");
+        Prediction p = schedule.prediction();
+        if (p != Prediction.EPSILON && p != Prediction.V_PREDICTION) {
+            throw new IllegalArgumentException("sampler 'pndm' works on models that predict ε or v, not on prediction_type '"
+                    + p.configName() + "'; choose another sampler, e.g. ddim or euler");
         }
         this.plmsTimesteps = new double[steps + 1];
         plmsTimesteps[0] = timesteps[0];

@@ -59,6 +59,6 @@ class SamplePredictionTest {
     @Test
     void pndmRefusesSampleModelsByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Samplers.create("pndm", schedule("sample"), 10));
-        assertTrue(e.getMessage().contains("pndm") && e.getMessage().contains("sample"), e.getMessage());
+        assertTrue(e.getMessage().contains("pndm") && e.getMessage().contains("'sample'"), e.getMessage());
     }
 }
