@@ -11,7 +11,7 @@ public final class StableDiffusionSchedule {
     private StableDiffusionSchedule() {
     }
 
-    /** @param prediction a {@code prediction_type}: "epsilon" or "v_prediction" for SD, "edm" for the models trained here */
+    /** @param prediction a {@code prediction_type}: "epsilon" or "v_prediction" for SD, "sample" for the models trained here */
     public static JsonObject config(String prediction) {
         JsonObject c = new JsonObject();
         c.addProperty("_class_name", "DDIMScheduler");

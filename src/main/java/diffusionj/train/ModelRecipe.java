@@ -53,14 +53,15 @@ final class ModelRecipe {
     /**
      * SD's scheduler config with three changes for a model trained from scratch on pixels.
      * <ul>
-     * <li>EDM's preconditioned target (Karras et al., 2022; {@code prediction_type} "edm"). ε ignored the caption: the
+     * <li>The clean sample as the target (diffusers' {@code prediction_type} "sample"). ε ignored the caption: the
      * first 750 steps of an ε run learned to denoise, but predictions for different captions differed by 0.4 % of
      * their norm, because the ε loss all but ignores the high-noise levels where the caption decides the picture.
      * v fixed that but stalled at low noise: trained on t &lt; 100 alone it removed a tenth of the noise in 130 steps
-     * where the x̂₀ target removed two thirds. The x̂₀ target in turn had to redraw every detail of a nearly clean
-     * input and blurred it: at t = 10 its x̂₀ was 4× further off than the input itself after 1,500 steps. EDM's
-     * output is x̂₀ at high noise and a correction to the passed-through input at low noise
-     * ({@link diffusionj.sampling.Prediction#trainingTarget}; BENCHMARKS.md).</li>
+     * where the x̂₀ target removed two thirds; flat pictures are nearly all low-frequency, which an x̂₀ loss weighs
+     * as the eye does ({@link diffusionj.sampling.Prediction#trainingTarget}). The x̂₀ target blurs what a nearly
+     * clean input shows; EDM's preconditioning ("edm") passes that input through instead, but after 1,000 steps
+     * still removed only half the noise at t = 50, and its samples kept their starting noise where this target's
+     * were clean from step 250 (BENCHMARKS.md).</li>
      * <li>A cosine schedule shifted to more noise (SNR ÷ 16, Hoogeboom et al., 2023), listed as {@code trained_betas},
      * and "trailing" spacing. SD's scaled-linear schedule leaves √ᾱ = 0.068 of the image in its noisiest sample; on
      * flat pictures whose mean is the light background that trace gives the picture away, and a run on it learned
@@ -76,7 +77,7 @@ final class ModelRecipe {
      * </ul>
      */
     static JsonObject schedule() {
-        JsonObject c = StableDiffusionSchedule.config("edm");
+        JsonObject c = StableDiffusionSchedule.config("sample");
         c.addProperty("beta_schedule", "squaredcos_cap_v2");
         c.add("trained_betas", shiftedBetas(c, NOISE_SHIFT));
         c.addProperty("timestep_spacing", "trailing");
