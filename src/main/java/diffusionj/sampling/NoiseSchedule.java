@@ -66,7 +66,9 @@ public final class NoiseSchedule {
         double range = c.has("clip_sample_range") ? c.get("clip_sample_range").getAsDouble() : 1.0;
         String spacing = c.has("timestep_spacing") ? c.get("timestep_spacing").getAsString() : "leading";
         boolean alphaToOne = c.has("set_alpha_to_one") && c.get("set_alpha_to_one").getAsBoolean();
-        return new NoiseSchedule(betas, Prediction.fromConfig(prediction), offset, Spacing.fromConfig(spacing), alphaToOne,
+        // EDM's σ_data (our own key, read only with prediction_type "edm"); EDM's value when absent.
+        double sigmaData = c.has("sigma_data") ? c.get("sigma_data").getAsDouble() : Prediction.EDM_SIGMA_DATA;
+        return new NoiseSchedule(betas, Prediction.fromConfig(prediction, sigmaData), offset, Spacing.fromConfig(spacing), alphaToOne,
                 clip ? range : 0);
     }
 
