@@ -7,13 +7,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * in λ = log(α/σ): x ← (σ_t/σ_s)·x − α_t(e^{−h} − 1)·(D₀ + ½D₁), D₁ from the previous x₀ estimate.
  * The first step and the last (to σ = 0) are first order. "dpmpp_2m" and "dpmpp_2m_karras".
  */
-final class DpmSolverPlusPlus2MSampler extends Sampler {
-    private final double[] timesteps;
-    private final double[] sigmas;
+final class DpmSolverPlusPlus2MSampler extends SigmaTableSampler {
     private INDArray previousDenoised;
 
     DpmSolverPlusPlus2MSampler(NoiseSchedule schedule, int steps, boolean karras) {
-        super(schedule);
+        this(schedule, roundedLinspaceSchedule(schedule, steps, karras));
+    }
+
+    private DpmSolverPlusPlus2MSampler(NoiseSchedule schedule, double[][] timestepsAndSigmas) {
+        super(schedule, timestepsAndSigmas[0], timestepsAndSigmas[1]);
+    }
+
+    private static double[][] roundedLinspaceSchedule(NoiseSchedule schedule, int steps, boolean karras) {
         // diffusers' "linspace" here: N+1 rounded points from T−1 to 0, the last dropped.
         int last = schedule.trainTimesteps();
         double[] t = new double[steps];
@@ -27,18 +32,7 @@ final class DpmSolverPlusPlus2MSampler extends Sampler {
                 t[i] = Math.round(schedule.sigmaToTimestep(s[i]));
             }
         }
-        this.timesteps = t;
-        this.sigmas = NoiseSchedule.withFinalZero(s);
-    }
-
-    @Override
-    double[] sigmaSchedule() {
-        return sigmas;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps;
+        return new double[][]{t, NoiseSchedule.withFinalZero(s)};
     }
 
     /** The sample is variance-preserving: α(x₀ + σ·ε) with α = 1/√(σ² + 1). */

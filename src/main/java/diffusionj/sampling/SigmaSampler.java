@@ -6,15 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The k-diffusion family (Karras et al., 2022) in diffusers' form: the sample lives at noise level σ
  * (x = x₀ + σ·ε), the UNet sees it scaled by 1/√(σ² + 1), and σ runs down a schedule ending at 0.
  */
-abstract class SigmaSampler extends Sampler {
-    protected final double[] timesteps;
-    protected final double[] sigmas;
-
+abstract class SigmaSampler extends SigmaTableSampler {
     /** @param sigmas one per timestep, followed by the final 0 */
     SigmaSampler(NoiseSchedule schedule, double[] timesteps, double[] sigmas) {
-        super(schedule);
-        this.timesteps = timesteps;
-        this.sigmas = sigmas;
+        super(schedule, timesteps, sigmas);
     }
 
     /** The "linspace" schedule of diffusers' Euler, Heun and LMS schedulers, optionally Karras-spaced. */
@@ -28,16 +23,6 @@ abstract class SigmaSampler extends Sampler {
             }
         }
         return new double[][]{t, NoiseSchedule.withFinalZero(s)};
-    }
-
-    @Override
-    double[] sigmaSchedule() {
-        return sigmas;
-    }
-
-    @Override
-    public double[] timesteps() {
-        return timesteps;
     }
 
     /** The largest σ: with "linspace" spacing diffusers starts from pure noise at σ_max. */
