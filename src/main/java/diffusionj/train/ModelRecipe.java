@@ -59,7 +59,7 @@ final class ModelRecipe {
      * v fixed that but stalled at low noise: trained on t &lt; 100 alone it removed a tenth of the noise in 130 steps
      * where the x̂₀ target removed two thirds; flat pictures are nearly all low-frequency, which an x̂₀ loss weighs
      * as the eye does ({@link diffusionj.sampling.Prediction#trainingTarget}). The x̂₀ target blurs what a nearly
-     * clean input shows; EDM's preconditioning ("edm") passes that input through instead, but after 1,000 steps
+     * clean input shows; EDM's preconditioning ("edm", σ_data 0.5) passes that input through, but after 1,000 steps
      * still removed only half the noise at t = 50, and its samples kept their starting noise where this target's
      * were clean from step 250 (BENCHMARKS.md).</li>
      * <li>A cosine schedule shifted to more noise (SNR ÷ 16, Hoogeboom et al., 2023), listed as {@code trained_betas},
