@@ -55,11 +55,6 @@ public final class Prediction {
         };
     }
 
-    @Override
-    public String toString() {
-        return kind == Kind.EDM ? configName + " (sigma_data " + sigmaData + ")" : configName;
-    }
-
     /**
      * What training asks the UNet to output for x_t = √ᾱ·x₀ + √(1−ᾱ)·ε: ε itself, v = √ᾱ·ε − √(1−ᾱ)·x₀, x₀, or
      * EDM's F. In terms of the implied x₀ error the ε loss weighs each noise level by its SNR ᾱ/(1−ᾱ), the v loss by

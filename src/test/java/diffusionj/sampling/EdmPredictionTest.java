@@ -89,7 +89,8 @@ class EdmPredictionTest {
             Nd4j.getRandom().setSeed(3);
             INDArray sample = Nd4j.randn(DataType.FLOAT, 1, 4, 3, 3).muli(fromEps.initNoiseSigma());
             INDArray eps = Nd4j.randn(DataType.FLOAT, 1, 4, 3, 3);
-            INDArray x0 = sample.mul(sigmas == null ? 1 : a).subi(eps.mul(b)).divi(a);
+            INDArray x0 = sigmas == null ? Prediction.EPSILON.originalFromAlpha(eps, sample, alphaProd)
+                    : Prediction.EPSILON.originalFromSigma(eps, sample, sigmas[0]);
             INDArray f = EDM.trainingTarget(x0, eps, perSample(a), perSample(b));
             INDArray expected = fromEps.step(eps, 0, sample, new SeededNoise(7));
             INDArray actual = fromF.step(f, 0, sample, new SeededNoise(7));
