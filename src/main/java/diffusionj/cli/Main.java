@@ -24,7 +24,8 @@ public final class Main {
             "  " + CompleteCommand.USAGE,
             "  " + MakeShapesCommand.USAGE,
             "  " + TrainCommand.USAGE,
-            "  " + EvaluateEmbeddedCommand.USAGE);
+            "  " + EvaluateEmbeddedCommand.USAGE,
+            "  " + DenoisingProbeCommand.USAGE);
 
     private Main() {
     }
@@ -50,6 +51,7 @@ public final class Main {
                 case "make-shapes" -> MakeShapesCommand.run(argv, out);
                 case "train" -> TrainCommand.run(argv, err);
                 case "evaluate-embedded" -> EvaluateEmbeddedCommand.run(argv, out, err);
+                case "denoising-probe" -> DenoisingProbeCommand.run(argv, out);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

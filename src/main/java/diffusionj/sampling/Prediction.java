@@ -84,7 +84,7 @@ public final class Prediction {
     }
 
     /** x₀ from the model output in the variance-preserving form x_t = √ᾱ·x₀ + √(1−ᾱ)·ε. */
-    INDArray originalFromAlpha(INDArray output, INDArray sample, double alphaProd) {
+    public INDArray originalFromAlpha(INDArray output, INDArray sample, double alphaProd) {
         double a = Math.sqrt(alphaProd);
         double b = Math.sqrt(1 - alphaProd);
         return switch (kind) {

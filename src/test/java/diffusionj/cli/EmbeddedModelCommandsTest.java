@@ -56,6 +56,21 @@ class EmbeddedModelCommandsTest {
         }
     }
 
+    @Test
+    void denoisingProbePrintsARowPerNoiseLevel() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            ImageIO.write(new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB), "png", dir.resolve(i + ".png").toFile());
+            Files.writeString(dir.resolve(i + ".txt"), "a big red circle");
+        }
+        CliTest.Run r = CliTest.run("denoising-probe", "--data", dir.toString(), "--count", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("2 images of " + dir + ", noise seed 0, model embedded (sample)"), r.out());
+        assertEquals(8, r.out().lines().filter(l -> l.matches("\\| \\d+ \\| .*%.*\\|")).count(), r.out());
+        CliTest.Run missing = CliTest.run("denoising-probe", "--data", dir.resolve("none").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("training data folder not found"), missing.err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
