@@ -16,13 +16,13 @@ class TrainingSettingsTest {
     }
 
     @Test
-    void theLossWeightIsSnrPlusOneBetweenOneAndTheCap() {
-        assertEquals(5, settings.lossWeightCap());
-        assertEquals(1, settings.lossWeight(1e-6), 1e-5, "pure noise: the plain clean-sample loss");
-        assertEquals(2, settings.lossWeight(0.5), 1e-12, "SNR 1");
-        assertEquals(4, settings.lossWeight(0.75), 1e-12, "SNR 3");
-        assertEquals(5, settings.lossWeight(0.99), 1e-12, "SNR 99, capped");
-        TrainingSettings uniform = new TrainingSettings(10, 1, 16, 1e-3, 1, 0, 0.9, 0, 1, 0, 1, 0);
+    void theLossWeightIsSnrPlusOneBetweenOneAndTheCapAndUniformByDefault() {
+        TrainingSettings capped = new TrainingSettings(10, 1, 16, 1e-3, 1, 0, 0.9, 0, 1, 0, 5, 0);
+        assertEquals(1, capped.lossWeight(1e-6), 1e-5, "pure noise: the plain clean-sample loss");
+        assertEquals(2, capped.lossWeight(0.5), 1e-12, "SNR 1");
+        assertEquals(4, capped.lossWeight(0.75), 1e-12, "SNR 3");
+        assertEquals(5, capped.lossWeight(0.99), 1e-12, "SNR 99, capped");
+        TrainingSettings uniform = settings;
         for (double alphaProd : new double[]{1e-6, 0.5, 0.99}) {
             assertEquals(1, uniform.lossWeight(alphaProd), 1e-12);
         }
