@@ -9,7 +9,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -86,10 +85,8 @@ public final class DenoisingProbe {
     }
 
     private INDArray original(INDArray noisy, int t, INDArray context) {
-        float[] perImage = new float[(int) noisy.size(0)];
-        Arrays.fill(perImage, t);
-        INDArray timestep = Nd4j.createFromArray(perImage);
-        INDArray output = model.unet().predict(noisy, timestep, context);
+        // One timestep for the whole batch, as the pipeline passes it.
+        INDArray output = model.unet().predict(noisy, Nd4j.createFromArray((double) t), context);
         return model.schedule().prediction().originalFromAlpha(output, noisy, model.schedule().alphaCumprod(t));
     }
 

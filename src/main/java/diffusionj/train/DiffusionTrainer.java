@@ -33,9 +33,9 @@ import java.util.SplittableRandom;
 
 /**
  * Trains a text encoder and UNet together, from scratch, with the standard denoising objective: x_t =
- * √ᾱ_t·x₀ + √(1−ᾱ_t)·ε at a uniform random t, loss = mean w(t)·(UNet(x_t, t, text) − target)², the target being
+ * √ᾱ_t·x₀ + √(1−ᾱ_t)·ε at a uniform random t, loss = mean (UNet(x_t, t, text) − target)², the target being
  * ε, v or the clean sample as the model's scheduler config says
- * ({@link diffusionj.sampling.Prediction#trainingTarget}) and w(t) {@link TrainingSettings#lossWeight}. Both models are the engine's own SameDiff graphs,
+ * ({@link diffusionj.sampling.Prediction#trainingTarget}). Both models are the engine's own SameDiff graphs,
  * built into one graph (token ids → text encoder → UNet → loss); the weights are the arrays of the two
  * {@link WeightStore}s, updated in place, so the engine's inference graphs built from the same stores always
  * run the current weights. A fraction of captions is replaced by the empty prompt, which teaches the
@@ -44,7 +44,6 @@ import java.util.SplittableRandom;
 final class DiffusionTrainer {
     static final String LOSS = "loss";
     private static final String TARGET = "target";
-    private static final String LOSS_WEIGHT = "loss_weight";
 
     private final TrainingSettings settings;
     private final ClipTokenizer tokenizer;
@@ -81,8 +80,7 @@ final class DiffusionTrainer {
         SDVariable eps = new UNet2DConditionModel(unetConfig, unetWeights)
                 .apply(new GraphWeights(sd, unetWeights), x, t, context, side, side, ClipTokenizer.CONTEXT_LENGTH, new ArrayList<>());
         SDVariable target = sd.placeHolder(TARGET, DataType.FLOAT, -1, unetConfig.outChannels(), side, side);
-        SDVariable weight = sd.placeHolder(LOSS_WEIGHT, DataType.FLOAT, -1, unetConfig.outChannels(), side, side);
-        sd.math().squaredDifference(eps, target).mul(weight).mean(LOSS);
+        sd.math().squaredDifference(eps, target).mean(LOSS);
         sd.setLossVariables(LOSS);
         this.trainable = sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).map(SDVariable::name).sorted().toList();
         this.optimizer = new AdamW(settings.weightDecay());
@@ -114,7 +112,6 @@ final class DiffusionTrainer {
         float[] timesteps = new float[batch];
         float[] signal = new float[batch];
         float[] noiseLevel = new float[batch];
-        float[] lossWeight = new float[batch];
         for (int i = 0; i < batch; i++) {
             int index = random.nextInt(data.size());
             String caption = random.nextDouble() < settings.captionDropout() ? "" : data.captions().get(index);
@@ -124,7 +121,6 @@ final class DiffusionTrainer {
             timesteps[i] = t;
             signal[i] = (float) Math.sqrt(schedule.alphaCumprod(t));
             noiseLevel[i] = (float) Math.sqrt(1 - schedule.alphaCumprod(t));
-            lossWeight[i] = (float) settings.lossWeight(schedule.alphaCumprod(t));
         }
         INDArray x0 = codec.encode(pixels).muli(codec.scalingFactor());
         Nd4j.getRandom().setSeed(random.nextLong());
@@ -137,8 +133,6 @@ final class DiffusionTrainer {
         placeholders.put(UNet2DConditionModel.SAMPLE, noisy);
         placeholders.put(UNet2DConditionModel.TIMESTEP, Nd4j.createFromArray(timesteps));
         placeholders.put(TARGET, target);
-        // Full shape, so the product with the squared error is element by element (see nn.Broadcast for why).
-        placeholders.put(LOSS_WEIGHT, Nd4j.onesLike(target).muli(perSample(lossWeight)));
         var result = sd.calculateGradientsAndOutputs(placeholders, List.of(LOSS), trainable);
         double loss = result.getOutputs().get(LOSS).getDouble(0);
         apply(result.getGradients(), step + 1);
