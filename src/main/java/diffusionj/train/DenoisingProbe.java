@@ -5,7 +5,6 @@ import diffusionj.sampling.NoiseSchedule;
 import diffusionj.sampling.SeededNoise;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,10 +38,9 @@ public final class DenoisingProbe {
      * Markdown table under a line saying what was measured.
      */
     public static String report(StableDiffusion model, Path data, int count, long seed) {
-        ImageCaptionFolder folder = ImageCaptionFolder.load(data, model.defaultImageSize());
-        int n = Math.min(count, folder.size());
-        INDArray images = folder.images().get(NDArrayIndex.interval(0, n)).dup();
-        List<Row> rows = new DenoisingProbe(model).run(images, folder.captions().subList(0, n), TIMESTEPS, seed);
+        ImageCaptionFolder folder = ImageCaptionFolder.load(data, model.defaultImageSize(), count);
+        int n = folder.size();
+        List<Row> rows = new DenoisingProbe(model).run(folder.images(), folder.captions(), TIMESTEPS, seed);
         return String.format(Locale.ROOT, "%d images of %s, noise seed %d, model %s (%s)%n%n", n, data, seed, model.name(),
                 model.schedule().prediction().configName()) + table(rows);
     }

@@ -26,6 +26,11 @@ import java.util.stream.Stream;
 record ImageCaptionFolder(List<String> names, List<String> captions, INDArray images) {
 
     static ImageCaptionFolder load(Path dir, int size) {
+        return load(dir, size, Integer.MAX_VALUE);
+    }
+
+    /** The first {@code limit} pairs in name order: a probe of a few images need not decode the whole set. */
+    static ImageCaptionFolder load(Path dir, int size, int limit) {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException("training data folder not found: " + dir);
         }
@@ -39,6 +44,9 @@ record ImageCaptionFolder(List<String> names, List<String> captions, INDArray im
         List<String> captions = new ArrayList<>();
         List<INDArray> pixels = new ArrayList<>();
         for (Path image : files) {
+            if (names.size() == limit) {
+                break;
+            }
             String file = image.getFileName().toString();
             String name = file.substring(0, file.lastIndexOf('.'));
             Path caption = dir.resolve(name + ".txt");

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import javax.imageio.ImageIO;
 import java.io.IOException;
@@ -93,5 +94,13 @@ class DenoisingProbeTest {
     void aTimestepOutsideTheScheduleIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> probe(new int[]{1000}, 0));
         assertTrue(e.getMessage().contains("timestep 1000"), e.getMessage());
+    }
+
+    @Test
+    void aLimitedLoadReadsTheFirstPairsInNameOrder() {
+        ImageCaptionFolder firstFour = ImageCaptionFolder.load(data, SIZE, 4);
+        assertEquals(List.of("0", "1", "2", "3"), firstFour.names());
+        assertEquals(scenes.captions().subList(0, 4), firstFour.captions());
+        assertEquals(scenes.images().get(NDArrayIndex.interval(0, 4)), firstFour.images());
     }
 }
