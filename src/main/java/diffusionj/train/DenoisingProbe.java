@@ -39,9 +39,8 @@ public final class DenoisingProbe {
      */
     public static String report(StableDiffusion model, Path data, int count, long seed) {
         ImageCaptionFolder folder = ImageCaptionFolder.load(data, model.defaultImageSize(), count);
-        int n = folder.size();
         List<Row> rows = new DenoisingProbe(model).run(folder.images(), folder.captions(), TIMESTEPS, seed);
-        return String.format(Locale.ROOT, "%d images of %s, noise seed %d, model %s (%s)%n%n", n, data, seed, model.name(),
+        return String.format(Locale.ROOT, "%d images of %s, noise seed %d, model %s (%s)%n%n", folder.size(), data, seed, model.name(),
                 model.schedule().prediction().configName()) + table(rows);
     }
 
