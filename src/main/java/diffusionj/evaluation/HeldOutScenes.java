@@ -39,7 +39,8 @@ public final class HeldOutScenes {
         return out;
     }
 
-    static List<String> trainingCaptions(Path modelFolder) {
+    /** The captions the model in {@code modelFolder} was trained on. */
+    public static List<String> trainingCaptions(Path modelFolder) {
         Path file = modelFolder.resolve("training_captions.txt");
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(modelFolder + " has no training_captions.txt: the evaluation holds out the captions a model"

@@ -57,11 +57,14 @@ final class DiffusionTrainer {
     private final AdamW optimizer;
     private final ExponentialMovingAverage ema;
 
-    /** @param model a model folder with configs and tokenizer (see {@link ModelRecipe}); its weights are made here */
-    DiffusionTrainer(Path model, TrainingSettings settings) {
+    /**
+     * @param model    a model folder with configs and tokenizer (see {@link ModelRecipe})
+     * @param initFrom null for random weights, or a model of the same configs whose weights training starts from
+     */
+    DiffusionTrainer(Path model, TrainingSettings settings, Path initFrom) {
         this.settings = settings;
         ClipTextConfig textConfig;
-        // Only the configs and the vocabulary are read: the weights are made here.
+        // Only the configs and the vocabulary are read here: the weights are made, or read from initFrom.
         try (Checkpoint folder = Checkpoints.open(model, null)) {
             this.tokenizer = ClipTokenizer.load(folder.tokenizerDir());
             this.schedule = NoiseSchedule.fromConfig(folder.config(Component.SCHEDULER));
@@ -69,9 +72,25 @@ final class DiffusionTrainer {
             textConfig = ClipTextConfig.fromJson(folder.config(Component.TEXT_ENCODER));
             this.unetConfig = UNetConfig.fromJson(folder.config(Component.UNET));
         }
-        this.textWeights = WeightStore.random(settings.seed());
-        this.unetWeights = WeightStore.random(settings.seed() + 1);
-        this.sd = GraphRunner.newGraph();
+        Checkpoint init = initFrom == null ? null : Checkpoints.open(initFrom, null);
+        try {
+            this.textWeights = init == null ? WeightStore.random(settings.seed()) : new WeightStore(init.weights(Component.TEXT_ENCODER));
+            this.unetWeights = init == null ? WeightStore.random(settings.seed() + 1) : new WeightStore(init.weights(Component.UNET));
+            this.sd = buildGraph(textConfig);
+        } finally {
+            // Building the graph asked the stores for every weight; each load is a copy, so the file may close.
+            if (init != null) {
+                init.close();
+            }
+        }
+        this.trainable = sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).map(SDVariable::name).sorted().toList();
+        this.optimizer = new AdamW(settings.weightDecay());
+        this.ema = new ExponentialMovingAverage(settings.emaDecay());
+    }
+
+    /** Token ids → text encoder → UNet → squared error against the target, in one graph. */
+    private SameDiff buildGraph(ClipTextConfig textConfig) {
+        SameDiff sd = GraphRunner.newGraph();
         long side = settings.size() / codec.downscale();
         SDVariable ids = sd.placeHolder(ClipTextEncoder.INPUT_IDS, DataType.INT64, -1, ClipTokenizer.CONTEXT_LENGTH);
         SDVariable context = new ClipTextEncoder(textConfig, textWeights).lastHiddenState(new GraphWeights(sd, textWeights), ids);
@@ -82,9 +101,7 @@ final class DiffusionTrainer {
         SDVariable target = sd.placeHolder(TARGET, DataType.FLOAT, -1, unetConfig.outChannels(), side, side);
         sd.math().squaredDifference(eps, target).mean(LOSS);
         sd.setLossVariables(LOSS);
-        this.trainable = sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).map(SDVariable::name).sorted().toList();
-        this.optimizer = new AdamW(settings.weightDecay());
-        this.ema = new ExponentialMovingAverage(settings.emaDecay());
+        return sd;
     }
 
     /** The trainable tensors as the graph holds them (some permuted or reshaped for speed), by variable name. */

@@ -1,5 +1,6 @@
 package diffusionj.train;
 
+import diffusionj.evaluation.HeldOutScenes;
 import diffusionj.io.CheckpointException;
 import diffusionj.io.EmbeddedModel;
 import diffusionj.io.Safetensors;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,24 +51,28 @@ public final class TrainingRun {
     }
 
     /**
-     * @param resume continue the run in {@code out} from its checkpoint (same data, same vocabulary); without it
-     *               {@code out} must not hold a run already, so nothing is overwritten by mistake
+     * @param resume   continue the run in {@code out} from its checkpoint (same data, same vocabulary); without it
+     *                 {@code out} must not hold a run already, so nothing is overwritten by mistake
+     * @param initFrom null to start from random weights; else a model made by {@code train} (a folder, or the
+     *                 embedded one) whose configs, vocabulary and weights a new run starts from, with fresh optimizer
+     *                 state and learning-rate schedule
      */
-    public static void run(Path data, Path out, long steps, int batch, int size, long sampleEvery, long seed, boolean resume, PrintStream log) {
-        run(data, out, steps, batch, size, sampleEvery, seed, resume, log, steps);
+    public static void run(Path data, Path out, long steps, int batch, int size, long sampleEvery, long seed, boolean resume,
+                           Path initFrom, PrintStream log) {
+        run(data, out, steps, batch, size, sampleEvery, seed, resume, initFrom, log, steps);
     }
 
     /**
      * @param stopAfter the step to stop at, as an interruption would (the learning-rate schedule still spans
      *                  {@code steps}); for tests of resuming
      */
-    static void run(Path data, Path out, long steps, int batch, int size, long sampleEvery, long seed, boolean resume, PrintStream log,
-                    long stopAfter) {
+    static void run(Path data, Path out, long steps, int batch, int size, long sampleEvery, long seed, boolean resume, Path initFrom,
+                    PrintStream log, long stopAfter) {
         TrainingSettings settings = TrainingSettings.defaults(steps, batch, size, seed);
-        new TrainingRun(out, settings, log).run(data, sampleEvery, resume, stopAfter);
+        new TrainingRun(out, settings, log).run(data, sampleEvery, resume, initFrom, stopAfter);
     }
 
-    private void run(Path data, long sampleEvery, boolean resume, long stopAfter) {
+    private void run(Path data, long sampleEvery, boolean resume, Path initFrom, long stopAfter) {
         Path checkpoint = out.resolve("checkpoint.safetensors");
         if (resume && !Files.isRegularFile(checkpoint)) {
             throw new CheckpointException("--resume: " + out + " has no checkpoint.safetensors to resume from");
@@ -76,11 +82,16 @@ public final class TrainingRun {
         }
         ImageCaptionFolder folder = ImageCaptionFolder.load(data, settings.size());
         Path model = out.resolve("model");
-        if (!resume) {
+        if (resume && initFrom != null) {
+            throw new CheckpointException("--init-from starts a new run and --resume continues the one in " + out + ": give one of them");
+        }
+        if (initFrom != null) {
+            startFrom(initFrom, model, folder.captions());
+        } else if (!resume) {
             ModelRecipe.write(model, folder.captions(), settings.size());
             writeCaptions(model, folder.captions());
         }
-        DiffusionTrainer trainer = new DiffusionTrainer(model, settings);
+        DiffusionTrainer trainer = new DiffusionTrainer(model, settings, initFrom);
         long first = 0;
         if (resume) {
             try (Safetensors state = Safetensors.open(checkpoint)) {
@@ -151,6 +162,29 @@ public final class TrainingRun {
         } catch (IOException e) {
             throw new CheckpointException("cannot write " + png + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A new model folder with {@code init}'s configs and vocabulary (its weights are written at the first export).
+     * Its training captions are both runs' together: an evaluation must hold out what either run saw.
+     */
+    private void startFrom(Path init, Path model, List<String> captions) {
+        if (!Files.isRegularFile(init.resolve("training_captions.txt"))) {
+            throw new CheckpointException("--init-from " + init + ": not a model made by 'train' (no training_captions.txt)");
+        }
+        try (var files = Files.walk(init)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path copy = model.resolve(init.relativize(file).toString());
+                Files.createDirectories(copy.getParent());
+                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException("cannot copy " + init + " to " + model + ": " + e.getMessage(), e);
+        }
+        List<String> seen = new ArrayList<>(captions);
+        seen.addAll(HeldOutScenes.trainingCaptions(init));
+        writeCaptions(model, seen);
+        log.println("starting from the weights of " + init);
     }
 
     /** The training captions, kept with the model so an evaluation can hold out captions never trained on. */

@@ -58,7 +58,13 @@ class TrainingRunTest {
 
     private static String train(Path out, long steps, boolean resume, long stopAfter) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TrainingRun.run(data, out, steps, 4, SIZE, 4, 7, resume, new PrintStream(bytes, true), stopAfter);
+        TrainingRun.run(data, out, steps, 4, SIZE, 4, 7, resume, null, new PrintStream(bytes, true), stopAfter);
+        return bytes.toString();
+    }
+
+    private static String trainFrom(Path init, Path out, long steps) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TrainingRun.run(data, out, steps, 4, SIZE, 4, 7, false, init, new PrintStream(bytes, true), steps);
         return bytes.toString();
     }
 
@@ -100,6 +106,23 @@ class TrainingRunTest {
             double lb = Double.parseDouble(b.get(i).split(",")[1]);
             assertEquals(la, lb, 1e-4 * la, "loss of step " + i + ": uninterrupted " + a + "\nresumed " + b);
         }
+    }
+
+    @Test
+    void aRunStartedFromATrainedModelBeginsAtItsLoss() throws IOException {
+        Path continued = dir.resolve("continued");
+        String output = trainFrom(full.resolve("model"), continued, 2);
+        assertTrue(output.contains("starting from the weights of"), output);
+        double fromScratch = Double.parseDouble(Files.readAllLines(full.resolve("loss.csv")).get(1).split(",")[1]);
+        double fromTrained = Double.parseDouble(Files.readAllLines(continued.resolve("loss.csv")).get(1).split(",")[1]);
+        assertTrue(fromTrained < 0.9 * fromScratch, "the first step's loss should start where training ended: from scratch "
+                + fromScratch + ", from the trained model " + fromTrained + "\n" + output);
+        assertEquals(Files.readString(full.resolve("model/tokenizer/vocab.json")), Files.readString(continued.resolve("model/tokenizer/vocab.json")));
+        assertTrue(Files.readAllLines(continued.resolve("model/training_captions.txt"))
+                .containsAll(Files.readAllLines(full.resolve("model/training_captions.txt"))));
+        CheckpointException both = assertThrows(CheckpointException.class,
+                () -> TrainingRun.run(data, continued, 2, 4, SIZE, 4, 7, true, full.resolve("model"), new PrintStream(new ByteArrayOutputStream()), 2));
+        assertTrue(both.getMessage().contains("give one of them"), both.getMessage());
     }
 
     @Test
