@@ -1,14 +1,18 @@
 package diffusionj.nn;
 
+import org.nd4j.common.config.ND4JClassLoading;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Chooses ND4J's native build before it loads: the oneDNN + AVX2 build where the processor has AVX2 and FMA
- * (oneDNN's convolutions run the narrow UNet layers at about 140 GFLOP/s on 2 cores, the generic build at
- * about 20), the generic x86-64 build elsewhere. A choice made with -Dorg.bytedeco.javacpp.platform.extension
- * is left alone.
+ * Prepares ND4J before it loads. It chooses the native build: the oneDNN + AVX2 build where the processor has AVX2
+ * and FMA (oneDNN's convolutions run the narrow UNet layers at about 140 GFLOP/s on 2 cores, the generic build at
+ * about 20), the generic x86-64 build elsewhere; a choice made with -Dorg.bytedeco.javacpp.platform.extension is
+ * left alone. And it has ND4J look for its backend through the class loader that loaded DiffusionJ: in plain
+ * ImageJ 1.x that is the plugin class loader of plugins/ (ND4J may lie in plugins/jars/), which ND4J's default
+ * cannot see into ("no ND4J backend").
  */
 public final class NativeBackend {
     static final String PROPERTY = "org.bytedeco.javacpp.platform.extension";
@@ -22,6 +26,7 @@ public final class NativeBackend {
         if (System.getProperty(PROPERTY) == null && hasAvx2AndFma()) {
             System.setProperty(PROPERTY, ONEDNN_AVX2);
         }
+        ND4JClassLoading.setNd4jClassloader(NativeBackend.class.getClassLoader());
     }
 
     static boolean hasAvx2AndFma() {

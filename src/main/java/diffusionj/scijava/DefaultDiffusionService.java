@@ -7,6 +7,7 @@ import diffusionj.pipeline.Pipeline;
 import diffusionj.pipeline.ProgressListener;
 import diffusionj.pipeline.RunOptions;
 import diffusionj.pipeline.StableDiffusion;
+import diffusionj.nn.NativeBackend;
 import ij.Prefs;
 import org.scijava.plugin.Plugin;
 import org.scijava.service.AbstractService;
@@ -29,6 +30,12 @@ public final class DefaultDiffusionService extends AbstractService implements Di
     static final String TOKENIZER_PREF = "diffusionj.tokenizer";
 
     private final Map<ModelChoice, StableDiffusion> loaded = new LinkedHashMap<>();
+
+    /** The ImageJ commands' and scripts' way in, as Main is the command line's: ND4J is prepared before its first use. */
+    @Override
+    public void initialize() {
+        NativeBackend.configure();
+    }
 
     @Override
     public ModelChoice defaultModel() {

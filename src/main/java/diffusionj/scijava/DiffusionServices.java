@@ -2,6 +2,10 @@ package diffusionj.scijava;
 
 import ij.IJ;
 import org.scijava.Context;
+import org.scijava.plugin.DefaultPluginFinder;
+import org.scijava.plugin.PluginIndex;
+
+import java.util.List;
 
 /**
  * The {@link DiffusionService} for ImageJ 1.x commands: Fiji's own SciJava context when the plugin runs
@@ -14,26 +18,46 @@ public final class DiffusionServices {
     }
 
     public static synchronized DiffusionService get() {
-        Object fiji = fijiContext();
-        if (fiji instanceof Context context) {
+        if (fijiContext() instanceof Context context) {
             DiffusionService s = context.getService(DiffusionService.class);
             if (s != null) {
                 return s;
             }
         }
         if (own == null) {
-            own = new Context(DiffusionService.class);
+            own = ownContext();
         }
         return own.getService(DiffusionService.class);
     }
 
-    /** Fiji's legacy layer hands out its context to {@code IJ.runPlugIn("org.scijava.Context", "")}. */
+    /**
+     * A context of our service and what it needs, found through the class loader that loaded this plugin. In plain
+     * ImageJ 1.x that is ImageJ's plugin class loader (the jar lies in plugins/, maybe its libraries too), which
+     * neither the system class loader nor the thread's context class loader (SciJava's default) can see into.
+     */
+    private static Context ownContext() {
+        ClassLoader plugin = DiffusionServices.class.getClassLoader();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(plugin);
+        try {
+            return new Context(List.of(DiffusionService.class), new PluginIndex(new DefaultPluginFinder(plugin)));
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /**
+     * Fiji's legacy layer patches ImageJ 1.x (the patched {@code ij.IJ} gains a {@code _hooks} field) and answers
+     * {@code IJ.runPlugIn("org.scijava.Context", "")} with its context. Unpatched, that call would build a whole
+     * new context of every plugin on the class path, so it is made only inside Fiji.
+     */
     private static Object fijiContext() {
         try {
-            Class.forName("net.imagej.legacy.LegacyService");
-        } catch (ClassNotFoundException e) {
+            IJ.class.getField("_hooks");
+        } catch (NoSuchFieldException e) {
             return null;
         }
-        return IJ.runPlugIn("org.scijava.Context", "");
+        return IJ.runPlugIn(Context.class.getName(), "");
     }
 }

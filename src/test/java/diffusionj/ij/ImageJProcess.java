@@ -13,8 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Runs ImageJ 1.x in a separate JVM with DiffusionJ's menu installed, as a user would have it: a plugins
- * folder with DiffusionJ_.jar (its plugins.config; the classes come from the build's class path). ImageJ
+ * Runs ImageJ 1.x in a separate JVM with DiffusionJ's menu installed as {@code bin/diffusionj run} has it for
+ * macros: the classes on the class path and a plugins folder with DiffusionJ_.jar for its plugins.config. (How
+ * installed plugins load, from plugins/ by ImageJ's own class loader, {@link UserLaunchTest} checks.) ImageJ
  * 1.x needs a display even in batch mode, so without one the JVM runs under xvfb-run (CI installs xvfb).
  */
 final class ImageJProcess {
