@@ -58,8 +58,8 @@ public final class Pipeline {
 
         progress.stage("encoding prompt");
         int chunks = Math.max(model.prompts().chunkCount(r.prompt()), model.prompts().chunkCount(r.negativePrompt()));
-        INDArray cond = repeat(model.prompts().encode(r.prompt(), r.clipSkip(), chunks), batch);
-        INDArray uncond = repeat(model.prompts().encode(r.negativePrompt(), r.clipSkip(), chunks), batch);
+        INDArray cond = repeat(finite(model.prompts().encode(r.prompt(), r.clipSkip(), chunks), "the text encoder (prompt)"), batch);
+        INDArray uncond = repeat(finite(model.prompts().encode(r.negativePrompt(), r.clipSkip(), chunks), "the text encoder (negative prompt)"), batch);
 
         int scale = model.vae().downscale();
         long h = r.height() / scale;
@@ -77,12 +77,24 @@ public final class Pipeline {
         INDArray latent = denoise(sampler, from, context, r.guidanceScale(), noise, attention, options, progress, cancelled);
 
         progress.stage("decoding");
-        INDArray decoded = model.vae().decode(latent.div(model.vae().scalingFactor()));
+        INDArray decoded = finite(model.vae().decode(latent.div(model.vae().scalingFactor())), "the autoencoder's decoder (VAE decode)");
         if (init != null && init.inpainting()) {
             INDArray keep = init.mask().reshape(1, 1, r.height(), r.width());
             decoded = decoded.mul(keep).addi(init.pixels().mul(keep.rsub(1)));
         }
         return result(r, init, seed, latent, decoded, attention, (int) h, (int) w);
+    }
+
+    /**
+     * A stage's output, checked for NaN and infinity (one sum: both survive summation). Unchecked, they end as an
+     * all-black picture and a successful exit; the web UIs stop with "A tensor with all NaNs was produced".
+     */
+    private static INDArray finite(INDArray values, String stage) {
+        if (!Double.isFinite(values.sumNumber().doubleValue())) {
+            throw new GenerationException(stage + " produced NaN or infinite values: the checkpoint's weights are broken (a NaN"
+                    + " or infinity in the file) or overflow at this precision; try another checkpoint or a float32 copy of this one");
+        }
+        return values;
     }
 
     /**
@@ -102,7 +114,7 @@ public final class Pipeline {
 
     private Start startFromImage(InitImage init, Sampler sampler, INDArray noise, int steps, int batch, ProgressListener progress) {
         progress.stage("encoding image");
-        INDArray mean = model.vae().encode(init.pixels());
+        INDArray mean = finite(model.vae().encode(init.pixels()), "the autoencoder's encoder (VAE encode)");
         INDArray original = repeat(mean.muli(model.vae().scalingFactor()), batch);
         int call = sampler.firstCall(steps - init.stepsRun(steps));
         INDArray latent = sampler.noised(original, noise, call);
@@ -133,7 +145,8 @@ public final class Pipeline {
             INDArray input = sampler.scaleModelInput(latent, i);
             Map<String, INDArray> out = model.unet().run(Nd4j.concat(0, input, input), Nd4j.createFromArray(timesteps[i]),
                     context, probes);
-            INDArray both = out.get(UNet2DConditionModel.OUT);
+            INDArray both = finite(out.get(UNet2DConditionModel.OUT),
+                    String.format("the UNet at step %d/%d (timestep %.0f)", i + 1 - from.call(), total, timesteps[i]));
             INDArray unconditional = both.get(NDArrayIndex.interval(0, batch));
             INDArray conditional = both.get(NDArrayIndex.interval(batch, 2 * batch));
             INDArray guided = unconditional.add(conditional.sub(unconditional).muli(guidance));

@@ -27,6 +27,7 @@ import java.util.Map;
 
 import static diffusionj.Parity.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The generate and unet-eval commands reproduce the fixtures' runs through their files. */
@@ -163,5 +164,22 @@ class GenerateCommandTest {
         assertTrue(empty[2].contains("prompt is empty"), empty[2]);
         String[] sampler = run("generate", "--model", model, "--prompt", "x", "--sampler", "k_magic", "--out", dir.resolve("x.png").toString());
         assertTrue(sampler[2].contains("unknown sampler 'k_magic'") && sampler[2].contains("euler_ancestral"), sampler[2]);
+    }
+
+    @Test
+    void aNanWeightIsAnErrorNamingTheUnetStepNotABlackPicture() {
+        Path broken = dir.resolve("broken.safetensors");
+        try (Safetensors file = Safetensors.open(Fixtures.path("sd1-tiny", "model-ldm.safetensors"))) {
+            Map<String, INDArray> tensors = new LinkedHashMap<>();
+            file.names().forEach(n -> tensors.put(n, file.load(n)));
+            tensors.get("model.diffusion_model.out.2.weight").putScalar(0, Float.NaN);
+            SafetensorsWriter.float32().write(broken, tensors);
+        }
+        Path png = dir.resolve("black.png");
+        String[] r = run("generate", "--model", broken.toString(), "--tokenizer", Fixtures.path("sd1-tiny", "model/tokenizer").toString(),
+                "--prompt", "a red circle", "--steps", "2", "--sampler", "ddim", "--width", "64", "--height", "64", "--out", png.toString());
+        assertEquals("1", r[0], r[1] + r[2]);
+        assertTrue(r[2].contains("the UNet at step 1/2") && r[2].contains("NaN or infinite") && !r[2].contains("\tat "), r[2]);
+        assertFalse(Files.exists(png), "no picture is written");
     }
 }
