@@ -112,8 +112,8 @@ public final class TrainingRun {
             smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
             double perStep = (System.nanoTime() - started) / 1e9 / (step - first + 1);
             appendLoss(step + 1, loss, settings.learningRate(step + 1));
-            log.printf("step %d/%d  loss %.4f (smoothed %.4f)  %.2f s/step  ETA %s%n", step + 1, settings.steps(), loss, smoothed,
-                    perStep, duration(perStep * (settings.steps() - step - 1)));
+            log.printf("step %d/%d  loss %.4f (smoothed %.4f)  %.2f s/step  %.1f images/s  ETA %s%n", step + 1, settings.steps(), loss,
+                    smoothed, perStep, settings.batch() / perStep, duration(perStep * (settings.steps() - step - 1)));
             boolean last = step + 1 == settings.steps();
             if ((step + 1) % sampleEvery == 0 || last) {
                 saveCheckpoint(trainer, checkpoint, step + 1);

@@ -77,6 +77,7 @@ class TrainingRunTest {
         assertTrue(lastTwo < 0.9 * first, "loss should fall: first " + first + ", last two " + lastTwo + "\n" + log);
         assertTrue(Files.isRegularFile(full.resolve("samples/step-000004.png")));
         assertTrue(Files.isRegularFile(full.resolve("samples/step-000008.png")));
+        assertTrue(log.lines().anyMatch(l -> l.matches("step 8/8 .* s/step +[0-9.]+ images/s +ETA .*")), "progress shows images/s and ETA:\n" + log);
     }
 
     @Test
