@@ -4,7 +4,6 @@ import diffusionj.lm.CaptionSuggester;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.lm.Gpt2Model;
-import diffusionj.nn.NativeBackend;
 import diffusionj.lm.Gpt2Tokenizer;
 import diffusionj.lm.TagCompleter;
 import diffusionj.lm.TokenPredictor;
@@ -46,7 +45,6 @@ final class CaptionSession {
         ModelChoice model = DiffusionServices.get().defaultModel();
         if (suggester == null || !lm.equals(lmFolder) || !Objects.equals(model, clipModel)) {
             clip = loadClip(model);
-            NativeBackend.configure();
             TokenPredictor predictor = lm.isBlank() ? null : new TokenPredictor(Gpt2Model.load(Path.of(lm)));
             suggester = new CaptionSuggester(TagCompleter.builtIn(), predictor, lm.isBlank() ? null : Gpt2Tokenizer.forModel(Path.of(lm)), clip);
             lmFolder = lm;

@@ -74,6 +74,9 @@ public final class TrainingRun {
 
     private void run(Path data, long sampleEvery, boolean resume, Path initFrom, long stopAfter) {
         Path checkpoint = out.resolve("checkpoint.safetensors");
+        if (resume && initFrom != null) {
+            throw new CheckpointException("--init-from starts a new run and --resume continues the one in " + out + ": give one of them");
+        }
         if (resume && !Files.isRegularFile(checkpoint)) {
             throw new CheckpointException("--resume: " + out + " has no checkpoint.safetensors to resume from");
         }
@@ -82,9 +85,6 @@ public final class TrainingRun {
         }
         ImageCaptionFolder folder = ImageCaptionFolder.load(data, settings.size());
         Path model = out.resolve("model");
-        if (resume && initFrom != null) {
-            throw new CheckpointException("--init-from starts a new run and --resume continues the one in " + out + ": give one of them");
-        }
         if (initFrom != null) {
             startFrom(initFrom, model, folder.captions());
         } else if (!resume) {
@@ -169,9 +169,8 @@ public final class TrainingRun {
      * Its training captions are both runs' together: an evaluation must hold out what either run saw.
      */
     private void startFrom(Path init, Path model, List<String> captions) {
-        if (!Files.isRegularFile(init.resolve("training_captions.txt"))) {
-            throw new CheckpointException("--init-from " + init + ": not a model made by 'train' (no training_captions.txt)");
-        }
+        List<String> seen = new ArrayList<>(captions);
+        seen.addAll(HeldOutScenes.trainingCaptions(init));
         try (var files = Files.walk(init)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Path copy = model.resolve(init.relativize(file).toString());
@@ -181,8 +180,6 @@ public final class TrainingRun {
         } catch (IOException e) {
             throw new CheckpointException("cannot copy " + init + " to " + model + ": " + e.getMessage(), e);
         }
-        List<String> seen = new ArrayList<>(captions);
-        seen.addAll(HeldOutScenes.trainingCaptions(init));
         writeCaptions(model, seen);
         log.println("starting from the weights of " + init);
     }
