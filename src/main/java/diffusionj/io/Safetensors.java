@@ -240,6 +240,28 @@ public final class Safetensors implements Closeable {
         };
     }
 
+    /**
+     * A floating-point tensor in the file's own precision (FLOAT, HALF or BFLOAT16), read in place from the
+     * memory-mapped file: nothing is copied, and its pages are the page cache's, shared with every other
+     * reader of the file and dropped under memory pressure. The mapping is read-only: such an array must never
+     * be written to (an op writing in place would crash the process), so only inference graphs take them, and
+     * anything that changes weights (training, LoRA) works on copies. Other types are read as by {@link #load}.
+     */
+    public INDArray mapped(String name) {
+        TensorInfo info = info(name);
+        DataType type = switch (info.dtype()) {
+            case F32 -> DataType.FLOAT;
+            case F16 -> DataType.HALF;
+            case BF16 -> DataType.BFLOAT16;
+            default -> null;
+        };
+        if (type == null || info.elementCount() == 0) {
+            return load(name);
+        }
+        ByteBuffer bytes = map(info).order(ByteOrder.LITTLE_ENDIAN);
+        return MappedArrays.wrap(bytes, type, info.shape());
+    }
+
     /** Float64 tensors (scheduler timesteps and sigmas) read without rounding to float32. */
     public double[] loadDoubles(String name) {
         TensorInfo info = info(name);

@@ -1,6 +1,7 @@
 package diffusionj.io;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Collections;
@@ -68,21 +69,44 @@ public final class WeightSource {
 
     /** The tensor as float32, checked against the shape the model expects. */
     public INDArray load(String key, long... expectedShape) {
-        long[] found = shape(key);
-        if (!java.util.Arrays.equals(found, expectedShape)) {
-            throw new CheckpointException(describe(key) + ": expected shape " + java.util.Arrays.toString(expectedShape)
-                    + " for the " + component + ", found " + java.util.Arrays.toString(found));
-        }
+        checkShape(key, expectedShape);
         StoredAs s = stored(key);
         INDArray whole = file.load(s.fileKey());
         if (s.pointwiseConv()) {
-            return whole.reshape(found);
+            return whole.reshape(expectedShape);
         }
         if (s.parts() == 1) {
             return whole;
         }
         long rows = whole.size(0) / s.parts();
         return whole.get(NDArrayIndex.interval(s.part() * rows, (s.part() + 1) * rows)).dup('c');
+    }
+
+    /**
+     * The tensor in the file's precision, read in place from the mapped file (see {@link Safetensors#mapped}),
+     * checked against the shape the model expects. Never write to it.
+     */
+    public INDArray mapped(String key, long... expectedShape) {
+        checkShape(key, expectedShape);
+        StoredAs s = stored(key);
+        INDArray whole = file.mapped(s.fileKey());
+        if (s.pointwiseConv()) {
+            return whole.reshape('c', expectedShape);
+        }
+        if (s.parts() == 1) {
+            return whole;
+        }
+        // A block of rows of a row-major tensor is contiguous: the same data from an offset.
+        long offset = s.part() * (whole.length() / s.parts());
+        return Nd4j.create(whole.data(), expectedShape, Nd4j.getStrides(expectedShape, 'c'), offset, 'c', whole.dataType());
+    }
+
+    private void checkShape(String key, long[] expectedShape) {
+        long[] found = shape(key);
+        if (!java.util.Arrays.equals(found, expectedShape)) {
+            throw new CheckpointException(describe(key) + ": expected shape " + java.util.Arrays.toString(expectedShape)
+                    + " for the " + component + ", found " + java.util.Arrays.toString(found));
+        }
     }
 
     public Safetensors file() {

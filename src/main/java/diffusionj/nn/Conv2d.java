@@ -22,16 +22,20 @@ public final class Conv2d {
 
     public static SDVariable apply(GraphWeights w, String prefix, SDVariable x, long in, long out, int kernel, int stride, int padding,
                                    long height, long width) {
+        w.orderAfter(x);
+        // ND4J's native weight layout [kH, kW, in, out] spares a conversion per call where weights are laid out
+        // once at load; weights used in place keep the file's [out, in, kH, kW], contiguous once widened (a
+        // permuted view of them would take the convolution off oneDNN's fast path).
         Conv2DConfig config = Conv2DConfig.builder()
                 .kH(kernel).kW(kernel).sH(stride).sW(stride).pH(padding).pW(padding).dH(1).dW(1)
-                .paddingMode(PaddingMode.VALID).dataFormat("NCHW").weightsFormat(WeightsFormat.YXIO).build();
+                .paddingMode(PaddingMode.VALID).dataFormat("NCHW")
+                .weightsFormat(w.weightsInPlace() ? WeightsFormat.OIYX : WeightsFormat.YXIO).build();
         SDVariable bias = w.get(prefix + ".bias", out);
         long[] shape = {out, in, kernel, kernel};
         if (out * in * kernel * kernel >= GEMM_ROUTE_WEIGHTS) {
             return im2colProduct(w, prefix, x, shape, config, height, width).add(prefix, bias.reshape(1, out, 1, 1));
         }
-        // ND4J's native layout [kH, kW, in, out] spares a conversion per call.
-        SDVariable weight = w.getPermuted(prefix + ".weight", shape, 2, 3, 1, 0);
+        SDVariable weight = w.weightsInPlace() ? w.get(prefix + ".weight", shape) : w.getPermuted(prefix + ".weight", shape, 2, 3, 1, 0);
         return w.graph().cnn.conv2d(prefix, x, weight, bias, config);
     }
 

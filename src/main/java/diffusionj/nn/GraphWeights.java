@@ -2,14 +2,22 @@ package diffusionj.nn;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Puts checkpoint tensors into a SameDiff graph as variables named by their diffusers keys, so the graph
  * reads like the state dict; the arrays come from a {@link WeightStore}, shared by every graph of the model.
+ *
+ * <p>Weights held in the file's precision are widened to float32 in the graph ({@code <key>.float32}), into
+ * memory the graph runner reuses from block to block. SameDiff runs every op whose inputs are ready, breadth
+ * first, so a cast of a weight alone would run at the start of the call and all widened weights would be alive
+ * at once; each widening therefore waits for the activation set by {@link #orderAfter} — the input of the
+ * block that uses it.
  */
 public final class GraphWeights {
     private final SameDiff sd;
     private final WeightStore source;
+    private SDVariable after;
 
     public GraphWeights(SameDiff sd, WeightStore source) {
         this.sd = sd;
@@ -20,8 +28,30 @@ public final class GraphWeights {
         return sd;
     }
 
+    /** Whether weights come as the file holds them (see {@link WeightStore#inPlace()}). */
+    public boolean weightsInPlace() {
+        return source.inPlace();
+    }
+
+    /** Weights taken from now on are prepared (widened, laid out) only once {@code activation} is computed. */
+    public void orderAfter(SDVariable activation) {
+        this.after = activation;
+    }
+
     /** The variable {@code key}, held permuted to {@code order} (see {@link WeightStore#getPermuted}). */
     public SDVariable getPermuted(String key, long[] shape, int... order) {
+        if (source.inPlace()) {
+            String name = key + "." + java.util.Arrays.toString(order);
+            if (sd.hasVariable(name)) {
+                return sd.getVariable(name);
+            }
+            SDVariable stored = get(key, shape);
+            SDVariable permuted = sd.permute(name, stored, order);
+            if (stored.dataType() == DataType.FLOAT && stored.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+                ordered(permuted);
+            }
+            return permuted;
+        }
         if (sd.hasVariable(key)) {
             return sd.getVariable(key);
         }
@@ -30,17 +60,39 @@ public final class GraphWeights {
 
     /** The variable {@code key}, held reshaped to {@code newShape}. */
     public SDVariable getReshaped(String key, long[] shape, long... newShape) {
+        String name = key + ".float32";
+        if (sd.hasVariable(name)) {
+            return sd.getVariable(name);
+        }
         if (sd.hasVariable(key)) {
             return sd.getVariable(key);
         }
-        return sd.var(key, source.getReshaped(key, shape, newShape));
+        return widened(sd.var(key, source.getReshaped(key, shape, newShape)));
     }
 
     /** The variable {@code key}, loaded and checked against {@code shape} on first use. */
     public SDVariable get(String key, long... shape) {
+        String name = key + ".float32";
+        if (sd.hasVariable(name)) {
+            return sd.getVariable(name);
+        }
         if (sd.hasVariable(key)) {
             return sd.getVariable(key);
         }
-        return sd.var(key, source.get(key, shape));
+        return widened(sd.var(key, source.get(key, shape)));
+    }
+
+    private SDVariable widened(SDVariable stored) {
+        if (stored.dataType() == DataType.FLOAT) {
+            return stored;
+        }
+        return ordered(stored.castTo(stored.name() + ".float32", DataType.FLOAT));
+    }
+
+    private SDVariable ordered(SDVariable prepared) {
+        if (after != null) {
+            prepared.addControlDependency(after);
+        }
+        return prepared;
     }
 }

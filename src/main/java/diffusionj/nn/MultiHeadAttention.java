@@ -61,6 +61,11 @@ public final class MultiHeadAttention {
         java.util.List<SDVariable> parts = new java.util.ArrayList<>();
         for (long start = 0; start < queries; start += chunk) {
             SDVariable qc = q.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(start, Math.min(start + chunk, queries)), SDIndex.all());
+            if (!parts.isEmpty()) {
+                // SameDiff runs whatever is ready, breadth first: without this, every chunk's scores would be
+                // computed before any softmax, and chunking would bound nothing.
+                qc.addControlDependency(parts.get(parts.size() - 1));
+            }
             SDVariable probs = sd.nn.softmax(sd.mmul(qc.mul(scale), k, false, true, false), -1);
             parts.add(sd.mmul(probs, v));
         }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * about 20), the generic x86-64 build elsewhere; a choice made with -Dorg.bytedeco.javacpp.platform.extension is
  * left alone. And it has ND4J look for its backend through the class loader that loaded DiffusionJ: in plain
  * ImageJ 1.x that is the plugin class loader of plugins/ (ND4J may lie in plugins/jars/), which ND4J's default
- * cannot see into ("no ND4J backend").
+ * cannot see into ("no ND4J backend"). And it sets the C allocator up to give freed memory back ({@link MallocSettings}).
  */
 public final class NativeBackend {
     static final String PROPERTY = "org.bytedeco.javacpp.platform.extension";
@@ -27,7 +27,13 @@ public final class NativeBackend {
             System.setProperty(PROPERTY, ONEDNN_AVX2);
         }
         ND4JClassLoading.setNd4jClassloader(NativeBackend.class.getClassLoader());
+        if (!mallocConfigured) {
+            mallocConfigured = true;
+            MallocSettings.returnLargeBlocksAtOnce();
+        }
     }
+
+    private static boolean mallocConfigured;
 
     static boolean hasAvx2AndFma() {
         try {

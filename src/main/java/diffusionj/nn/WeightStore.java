@@ -33,15 +33,42 @@ public final class WeightStore {
     }
 
     private final Loader loader;
+    private final boolean inPlace;
     private final Map<String, INDArray> loaded = new ConcurrentHashMap<>();
     private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
 
+    /** Float32 copies of the checkpoint's weights, which may be changed (training). */
     public WeightStore(WeightSource source) {
         this(source::load);
     }
 
     public WeightStore(Loader loader) {
+        this(loader, false);
+    }
+
+    private WeightStore(Loader loader, boolean inPlace) {
         this.loader = loader;
+        this.inPlace = inPlace;
+    }
+
+    /**
+     * The checkpoint's weights where they lie, in the file's precision: nothing is read at load and nothing
+     * copied, and a float16 model takes half the memory of its float32 widening. The graphs widen each
+     * block's weights just before the block runs ({@link GraphWeights}). For inference only: these arrays are
+     * read-only.
+     */
+    public static WeightStore inPlace(WeightSource source) {
+        return inPlace(source::mapped);
+    }
+
+    /** Weights from {@code loader}, held as it gives them (see {@link #inPlace(WeightSource)}). */
+    public static WeightStore inPlace(Loader loader) {
+        return new WeightStore(loader, true);
+    }
+
+    /** Whether weights are held as the file has them (layout and precision), for the graph to convert. */
+    public boolean inPlace() {
+        return inPlace;
     }
 
     /**
@@ -50,8 +77,13 @@ public final class WeightStore {
      * whose weights cannot be shipped.
      */
     public static WeightStore random(long seed) {
+        return new WeightStore(randomWeights(seed));
+    }
+
+    /** The loader of {@link #random}: each call draws a new tensor, scaled by the key's kind and the shape. */
+    public static Loader randomWeights(long seed) {
         Nd4j.getRandom().setSeed(seed);
-        return new WeightStore((key, shape) -> {
+        return (key, shape) -> {
             if (key.endsWith(".bias")) {
                 return Nd4j.zeros(DataType.FLOAT, shape);
             }
@@ -63,7 +95,7 @@ public final class WeightStore {
                 fanIn *= shape[i];
             }
             return Nd4j.randn(DataType.FLOAT, shape).muli(1 / Math.sqrt(shape.length == 1 ? shape[0] : fanIn));
-        });
+        };
     }
 
     public INDArray get(String key, long... shape) {
@@ -75,6 +107,9 @@ public final class WeightStore {
      * conversion paid once at load instead of in every call. Only the permuted copy is kept.
      */
     public INDArray getPermuted(String key, long[] shape, int... order) {
+        if (inPlace) {
+            throw new IllegalStateException("weights held in place are permuted in the graph: " + key);
+        }
         String held = key + "#" + java.util.Arrays.toString(order);
         layouts.putIfAbsent(held, new Layout(key, shape, order));
         return loaded.computeIfAbsent(held, k -> {
@@ -93,6 +128,10 @@ public final class WeightStore {
     public INDArray getReshaped(String key, long[] shape, long... newShape) {
         String held = key + "#" + java.util.Arrays.toString(newShape);
         layouts.putIfAbsent(held, new Layout(key, shape, null));
+        if (inPlace) {
+            // The file's row-major data read with another shape: no copy.
+            return loaded.computeIfAbsent(held, k -> loader.load(key, shape).reshape('c', newShape));
+        }
         return loaded.computeIfAbsent(held, k -> {
             INDArray stored = loader.load(key, shape);
             INDArray reshaped = Nd4j.create(stored.data().dup(), newShape);

@@ -44,7 +44,7 @@ public final class ClipTextEncoder {
 
     public static ClipTextEncoder load(Checkpoint checkpoint) {
         return new ClipTextEncoder(ClipTextConfig.fromJson(checkpoint.config(Component.TEXT_ENCODER)),
-                new WeightStore(checkpoint.weights(Component.TEXT_ENCODER)));
+                WeightStore.inPlace(checkpoint.weights(Component.TEXT_ENCODER)));
     }
 
     public static String hiddenState(int layer) {
@@ -115,6 +115,7 @@ public final class ClipTextEncoder {
 
     /** Pre-norm residual layer: h + attn(ln1(h)), then h + mlp(ln2(h)). */
     private SDVariable encoderLayer(GraphWeights w, String layer, SDVariable h, SDVariable causal) {
+        w.orderAfter(h);
         long d = config.width();
         SDVariable x = LayerNorm.apply(w, layer + ".layer_norm1", h, d, config.layerNormEps());
         h = h.add(selfAttention(w, layer + ".self_attn", x, causal));

@@ -20,6 +20,7 @@ public final class ResnetBlock2D {
     /** @param temb [batch, timeDim] or null (VAE) */
     public static SDVariable apply(GraphWeights w, String prefix, SDVariable x, SDVariable temb, long timeDim,
                                    long in, long out, long height, long width, long groups, double eps) {
+        w.orderAfter(x);
         SameDiff sd = w.graph();
         SDVariable h = Activations.silu(sd, GroupNorm.apply(w, prefix + ".norm1", x, in, height, width, groups, eps));
         h = Conv2d.same3x3(w, prefix + ".conv1", h, in, out, height, width);

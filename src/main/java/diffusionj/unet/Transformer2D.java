@@ -20,6 +20,7 @@ final class Transformer2D {
 
     static SDVariable apply(GraphWeights w, UNetConfig config, String prefix, SDVariable x, long channels, long height,
                             long width, SDVariable context, long keys, long heads) {
+        w.orderAfter(x);
         long pixels = height * width;
         SDVariable h = GroupNorm.apply(w, prefix + ".norm", x, channels, height, width, config.normGroups(), NORM_EPS);
         if (config.useLinearProjection()) {

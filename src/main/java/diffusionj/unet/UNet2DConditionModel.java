@@ -54,7 +54,7 @@ public final class UNet2DConditionModel {
 
     public static UNet2DConditionModel load(Checkpoint checkpoint) {
         return new UNet2DConditionModel(UNetConfig.fromJson(checkpoint.config(Component.UNET)),
-                new WeightStore(checkpoint.weights(Component.UNET)));
+                WeightStore.inPlace(checkpoint.weights(Component.UNET)));
     }
 
     public UNetConfig config() {

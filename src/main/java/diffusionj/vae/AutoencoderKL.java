@@ -39,13 +39,21 @@ public final class AutoencoderKL implements ImageCodec {
     private final WeightStore weights;
     private final Map<String, SameDiff> graphs = new HashMap<>();
 
+    /**
+     * Latents larger than this (in latent pixels, 320 image pixels) on either side are decoded in tiles of this
+     * size ({@link TiledDecode}): a 512² image in four 320² tiles overlapping by 128 pixels, 1.56 times the
+     * arithmetic of one whole decode, at the memory of a 320² one — see BENCHMARKS.md for the measurements.
+     */
+    static final long TILE = 40;
+    static final long TILE_OVERLAP = 16;
+
     public AutoencoderKL(VaeConfig config, WeightStore weights) {
         this.config = config;
         this.weights = weights;
     }
 
     public static AutoencoderKL load(Checkpoint checkpoint) {
-        return new AutoencoderKL(VaeConfig.fromJson(checkpoint.config(Component.VAE)), new WeightStore(checkpoint.weights(Component.VAE)));
+        return new AutoencoderKL(VaeConfig.fromJson(checkpoint.config(Component.VAE)), WeightStore.inPlace(checkpoint.weights(Component.VAE)));
     }
 
     public VaeConfig config() {
@@ -71,6 +79,13 @@ public final class AutoencoderKL implements ImageCodec {
     /** @param latent [batch, latentChannels, h, w], unscaled; returns [batch, 3, h·8, w·8] */
     @Override
     public INDArray decode(INDArray latent) {
+        if (latent.size(2) <= TILE && latent.size(3) <= TILE) {
+            return decodeWhole(latent);
+        }
+        return TiledDecode.decode(latent, downscale(), TILE, TILE_OVERLAP, this::decodeWhole);
+    }
+
+    INDArray decodeWhole(INDArray latent) {
         SameDiff sd = graph("decode", latent.size(2), latent.size(3));
         return GraphRunner.output(sd, Map.of(LATENT, latent.castTo(DataType.FLOAT)), DECODED).get(DECODED);
     }
@@ -79,6 +94,14 @@ public final class AutoencoderKL implements ImageCodec {
     public Map<String, INDArray> encodePosterior(INDArray image) {
         SameDiff sd = graph("encode", image.size(2), image.size(3));
         return GraphRunner.output(sd, Map.of(IMAGE, image.castTo(DataType.FLOAT)), MEAN, LOGVAR);
+    }
+
+    /** Builds the decoder's graph for latents of this size and the encoder's for the matching images, ahead of use. */
+    @Override
+    public void build(long latentHeight, long latentWidth) {
+        boolean tiled = latentHeight > TILE || latentWidth > TILE;
+        graph("decode", tiled ? Math.min(latentHeight, TILE) : latentHeight, tiled ? Math.min(latentWidth, TILE) : latentWidth);
+        graph("encode", latentHeight * downscale(), latentWidth * downscale());
     }
 
     private synchronized SameDiff graph(String kind, long height, long width) {

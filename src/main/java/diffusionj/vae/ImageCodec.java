@@ -11,6 +11,10 @@ public interface ImageCodec {
     /** Image pixels per latent pixel along each side. */
     int downscale();
 
+    /** Prepares decoding latents of this size and encoding the matching images ahead of use (graphs, say). */
+    default void build(long latentHeight, long latentWidth) {
+    }
+
     /** The factor that brings encodings to roughly unit variance before diffusion. */
     double scalingFactor();
 

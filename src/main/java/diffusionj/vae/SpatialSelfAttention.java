@@ -17,6 +17,7 @@ final class SpatialSelfAttention {
     }
 
     static SDVariable apply(GraphWeights w, String prefix, SDVariable x, long channels, long height, long width, long groups) {
+        w.orderAfter(x);
         long pixels = height * width;
         SDVariable h = GroupNorm.apply(w, prefix + ".group_norm", x, channels, height, width, groups, NORM_EPS);
         SDVariable rows = h.permute(0, 2, 3, 1).reshape(-1, channels);
