@@ -35,7 +35,8 @@ import java.util.function.Supplier;
  * it builds SD 1.5-sized components with random weights in memory.
  */
 final class BenchCommand {
-    static final String USAGE = "bench [--model PATH] [--tokenizer DIR] [--repeats N] [--sizes 256,512] | bench --lm";
+    static final String USAGE = "bench [--model PATH] [--tokenizer DIR] [--repeats N] [--sizes 256,512] | bench --lm"
+            + " | bench --e2e [--dtype fp16|fp32] [--size 512] [--steps N]";
 
     /** Multiply-adds ×2 of one SD 1.5 UNet call per image, as counted for the targets. */
     private static final double GFLOP_256 = 180;
@@ -45,8 +46,26 @@ final class BenchCommand {
     }
 
     static void run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes"), Set.of("--lm"));
+        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes", "--dtype", "--size", "--steps"),
+                Set.of("--lm", "--e2e"));
         int repeats = (int) args.integer("--repeats", 3, 1, 100);
+        if (args.has("--e2e")) {
+            String dtype = args.optional("--dtype", "fp16");
+            if (!dtype.equals("fp16") && !dtype.equals("fp32")) {
+                throw new UsageException("--dtype must be fp16 or fp32, got '" + dtype + "'");
+            }
+            int size = (int) args.integer("--size", 512, 64, 2048);
+            if (size % 64 != 0) {
+                throw new UsageException("--size must be a multiple of 64, got " + size);
+            }
+            try {
+                out.println(new GsonBuilder().setPrettyPrinting().create().toJson(
+                        EndToEndBench.run(dtype.equals("fp16"), size, (int) args.integer("--steps", 2, 1, 150), err)));
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new UsageException("bench --e2e: " + e.getMessage());
+            }
+            return;
+        }
         if (args.has("--lm")) {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(languageModel(repeats, err)));
             return;
@@ -147,9 +166,14 @@ final class BenchCommand {
 
     /** VmHWM of /proc/self/status: the most resident memory this process has held. */
     private static double peakResidentGiB() {
+        return residentGiB("VmHWM");
+    }
+
+    /** A memory line of /proc/self/status in GiB (VmRSS: now; VmHWM: the most so far), or −1 where there is none. */
+    static double residentGiB(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
                 }
             }

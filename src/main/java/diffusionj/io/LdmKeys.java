@@ -30,7 +30,7 @@ public final class LdmKeys {
     }
 
     /** SD 1.x keeps Hugging Face's CLIPTextModel names behind a prefix. */
-    static Map<String, StoredAs> sd1TextEncoder(Iterable<String> fileKeys) {
+    public static Map<String, StoredAs> sd1TextEncoder(Iterable<String> fileKeys) {
         Map<String, StoredAs> out = new LinkedHashMap<>();
         for (String key : fileKeys) {
             if (key.startsWith(SD1_TEXT_PREFIX + "text_model.")) {
@@ -95,7 +95,7 @@ public final class LdmKeys {
      * {@code output_blocks.N.M} (block N / (layers+1)); sub-module 0 is the resnet, 1 the transformer, and a
      * trailing {@code conv} the up-sampler.
      */
-    static Map<String, StoredAs> unet(Iterable<String> fileKeys) {
+    public static Map<String, StoredAs> unet(Iterable<String> fileKeys) {
         int layers = unetLayersPerBlock(fileKeys);
         Map<String, StoredAs> out = new LinkedHashMap<>();
         for (String key : fileKeys) {
@@ -188,7 +188,7 @@ public final class LdmKeys {
      * the highest resolution, diffusers' {@code up_blocks} from the lowest), {@code mid.block_1/2},
      * {@code mid.attn_1} with 1×1-conv projections that diffusers holds as linear layers.
      */
-    static Map<String, StoredAs> vae(Iterable<String> fileKeys) {
+    public static Map<String, StoredAs> vae(Iterable<String> fileKeys) {
         int upBlocks = 0;
         for (String key : fileKeys) {
             Matcher m = VAE_BLOCK.matcher(key.startsWith(VAE_PREFIX) ? key.substring(VAE_PREFIX.length()) : "");

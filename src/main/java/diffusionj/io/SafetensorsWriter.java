@@ -13,7 +13,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes tensors in the safetensors format, in the order given. FLOAT arrays are written as F32 unless
@@ -35,6 +37,33 @@ public final class SafetensorsWriter {
     }
 
     public void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata) {
+        Map<String, Entry> layout = new LinkedHashMap<>();
+        tensors.forEach((name, a) -> layout.put(name, new Entry(storedType(a), a.shape())));
+        write(file, layout, metadata, tensors::get, false);
+    }
+
+    /**
+     * Writes float tensors made one at a time, so a file larger than memory can be written: {@code shapes} lays
+     * out the header, {@code tensor} makes each tensor when its turn comes, and it is freed once written.
+     */
+    public void writeStreamed(Path file, Map<String, long[]> shapes, Function<String, INDArray> tensor) {
+        Map<String, Entry> layout = new LinkedHashMap<>();
+        shapes.forEach((name, shape) -> layout.put(name, new Entry(floatsAsF16 ? DType.F16 : DType.F32, shape)));
+        write(file, layout, Map.of(), tensor, true);
+    }
+
+    private record Entry(DType dtype, long[] shape) {
+        long bytes() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n * dtype.bytes;
+        }
+    }
+
+    private void write(Path file, Map<String, Entry> layout, Map<String, String> metadata, Function<String, INDArray> tensor,
+                       boolean freeWritten) {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
@@ -42,11 +71,10 @@ public final class SafetensorsWriter {
             header.add("__metadata__", meta);
         }
         long offset = 0;
-        for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
-            DType dtype = storedType(e.getValue());
-            long bytes = e.getValue().length() * dtype.bytes;
+        for (Map.Entry<String, Entry> e : layout.entrySet()) {
+            long bytes = e.getValue().bytes();
             JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", dtype.name());
+            entry.addProperty("dtype", e.getValue().dtype().name());
             JsonArray shape = new JsonArray();
             for (long d : e.getValue().shape()) {
                 shape.add(d);
@@ -64,8 +92,12 @@ public final class SafetensorsWriter {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length).array());
             out.write(json);
-            for (INDArray a : tensors.values()) {
-                out.write(littleEndianBytes(a, storedType(a)));
+            for (Map.Entry<String, Entry> e : layout.entrySet()) {
+                INDArray a = tensor.apply(e.getKey());
+                out.write(littleEndianBytes(a, e.getValue().dtype()));
+                if (freeWritten) {
+                    a.close();
+                }
             }
         } catch (IOException e) {
             throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);

@@ -74,6 +74,7 @@ public final class Pipeline {
 
         Start from = init == null ? new Start(start.mul(sampler.initNoiseSigma()), 0, null)
                 : startFromImage(init, sampler, start, r.steps(), batch, progress);
+        progress.stage("denoising");
         INDArray latent = denoise(sampler, from, context, r.guidanceScale(), noise, attention, options, progress, cancelled);
 
         progress.stage("decoding");
