@@ -63,6 +63,10 @@ public final class Main {
         } catch (CheckpointException | PromptException | GenerationException | CancelledException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 1;
+        } catch (OutOfMemoryError e) {
+            err.println("error: out of memory (" + e.getMessage() + "); allow more with DIFFUSIONJ_OFFHEAP, DIFFUSIONJ_PHYSICAL"
+                    + " and DIFFUSIONJ_HEAP, or ask for less (README › Speed and memory)");
+            return 1;
         }
     }
 }

@@ -3,6 +3,7 @@ package diffusionj.pipeline;
 import diffusionj.attention.CrossAttentionSums;
 import diffusionj.attention.PromptTokens;
 import diffusionj.attention.TokenMaps;
+import diffusionj.nn.GraphRunner;
 import diffusionj.sampling.NoiseSource;
 import diffusionj.sampling.Sampler;
 import diffusionj.sampling.Samplers;
@@ -45,6 +46,22 @@ public final class Pipeline {
      */
     public GenerationResult generate(GenerationRequest request, InitImage init, boolean tokenMaps, RunOptions options,
                                      ProgressListener progress, BooleanSupplier cancelled) {
+        try {
+            return run(request, init, tokenMaps, options, progress, cancelled);
+        } catch (OutOfMemoryError e) {
+            // ND4J's arrays live outside the Java heap; JavaCPP refuses an allocation beyond its limits with this
+            // error. What was kept for reuse is freed, and the user learns what was asked and what to change.
+            GraphRunner.ARRAYS.trim();
+            throw new GenerationException("out of memory generating " + request.width() + "×" + request.height()
+                    + (request.batchSize() > 1 ? " × " + request.batchSize() + " images" : "") + " (" + e.getMessage()
+                    + "); try a smaller size or batch, a float16 checkpoint, or allow more memory ("
+                    + "bin/diffusionj: DIFFUSIONJ_OFFHEAP and DIFFUSIONJ_PHYSICAL; Fiji: -Dorg.bytedeco.javacpp.maxbytes and"
+                    + " maxphysicalbytes, see README › Speed and memory)");
+        }
+    }
+
+    private GenerationResult run(GenerationRequest request, InitImage init, boolean tokenMaps, RunOptions options,
+                                 ProgressListener progress, BooleanSupplier cancelled) {
         request.validate();
         if (init != null) {
             init.validate(request);

@@ -182,4 +182,27 @@ class GenerateCommandTest {
         assertTrue(r[2].contains("the UNet at step 1/2") && r[2].contains("NaN or infinite") && !r[2].contains("\tat "), r[2]);
         assertFalse(Files.exists(png), "no picture is written");
     }
+
+    /**
+     * Out of memory is a one-line error naming the size asked for and what to try, with no picture written: run
+     * through the README's launcher with the limits a user sets (off-heap 300 MB, process 400 MB), a 1024² image
+     * from the tiny model needs more.
+     */
+    @Test
+    void outOfMemoryIsAnErrorNamingTheSizeNotACrash() throws Exception {
+        Path png = dir.resolve("big.png");
+        Path root = Path.of("").toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/diffusionj").toString(), "generate",
+                "--model", Fixtures.path("sd1-tiny", "model").toString(), "--prompt", "a red circle", "--steps", "1",
+                "--width", "1024", "--height", "1024", "--seed", "1", "--out", png.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("oom.log").toFile());
+        pb.environment().putAll(Map.of("DIFFUSIONJ_OFFHEAP", "300M", "DIFFUSIONJ_PHYSICAL", "400M", "DIFFUSIONJ_HEAP", "512m"));
+        Process p = pb.start();
+        assertTrue(p.waitFor(600, java.util.concurrent.TimeUnit.SECONDS), "finished");
+        String output = Files.readString(dir.resolve("oom.log"));
+        assertEquals(1, p.exitValue(), output);
+        assertTrue(output.contains("error: out of memory generating 1024×1024") && output.contains("try a smaller size"), output);
+        assertFalse(output.contains("\tat "), "no stack trace: " + output);
+        assertFalse(Files.exists(png), "no picture is written");
+    }
 }
