@@ -7,6 +7,7 @@ import diffusionj.lm.Gpt2Config;
 import diffusionj.lm.Gpt2Model;
 import diffusionj.lm.TokenPredictor;
 import diffusionj.nn.WeightStore;
+import diffusionj.pipeline.ResidentMemory;
 import diffusionj.pipeline.StableDiffusion;
 import diffusionj.text.ClipTextConfig;
 import diffusionj.text.ClipTextEncoder;
@@ -20,10 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -164,22 +162,8 @@ final class BenchCommand {
         return s[repeats / 2];
     }
 
-    /** VmHWM of /proc/self/status: the most resident memory this process has held. */
+    /** VmHWM: the most resident memory this process has held. */
     private static double peakResidentGiB() {
-        return residentGiB("VmHWM");
-    }
-
-    /** A memory line of /proc/self/status in GiB (VmRSS: now; VmHWM: the most so far), or −1 where there is none. */
-    static double residentGiB(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        return ResidentMemory.peakGiB();
     }
 }

@@ -7,6 +7,7 @@ import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.Images;
 import diffusionj.pipeline.Pipeline;
 import diffusionj.pipeline.ProgressListener;
+import diffusionj.pipeline.ResidentMemory;
 import diffusionj.pipeline.RunOptions;
 import diffusionj.pipeline.StableDiffusion;
 
@@ -48,8 +49,8 @@ final class EndToEndBench {
             sd.unet().crossAttentionLayers(latent, latent, 77);
             sd.vae().build(latent, latent);
             report.addProperty("load_seconds", seconds(start));
-            report.addProperty("rss_gib_after_load", BenchCommand.residentGiB("VmRSS"));
-            double loadPeak = BenchCommand.residentGiB("VmHWM");
+            report.addProperty("rss_gib_after_load", ResidentMemory.currentGiB());
+            double loadPeak = ResidentMemory.peakGiB();
             err.println("ready in " + report.get("load_seconds") + " s");
 
             Phases phases = new Phases(err);
@@ -86,10 +87,10 @@ final class EndToEndBench {
 
         void phaseEnds(String next) {
             if (phase != null) {
-                peaks.put(phase, BenchCommand.residentGiB("VmHWM"));
+                peaks.put(phase, ResidentMemory.peakGiB());
             }
             phase = next;
-            resetPeak();
+            ResidentMemory.resetPeak();
         }
 
         Phases(PrintStream err) {
@@ -131,15 +132,6 @@ final class EndToEndBench {
                 .inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IOException("writing the random checkpoint failed (exit " + p.exitValue() + ")");
-        }
-    }
-
-    /** Writing 5 to clear_refs resets the process's VmHWM to its current resident size (Linux 4.0 and later). */
-    private static void resetPeak() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        } catch (IOException | RuntimeException e) {
-            // Then phase peaks are the whole run's peak so far: still true upper bounds.
         }
     }
 

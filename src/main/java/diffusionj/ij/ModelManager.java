@@ -44,7 +44,9 @@ public class ModelManager implements PlugIn {
         } else {
             GenericDialog gd = new GenericDialog("DiffusionJ Model Manager");
             gd.addMessage(describe(current));
-            gd.addMessage(service.loadedModels().size() + " model(s) loaded in memory.");
+            gd.addMessage(service.loadedModels().size() + " model(s) loaded in memory." + service.lastPeak(current)
+                    .map(p -> String.format("%nIts last generation, %d×%d (batch %d), took %.1f GB of memory at the most (the whole"
+                            + " process).", p.width(), p.height(), p.batch(), p.gib() * 1.073741824)).orElse(""));
             gd.addFileField("Model", current.label());
             gd.addDirectoryField("Tokenizer", current.tokenizer() == null ? "" : current.tokenizer().toString());
             gd.addCheckbox("Unload all loaded models (frees their memory)", false);
@@ -80,8 +82,8 @@ public class ModelManager implements PlugIn {
             var unet = c.weights(Component.UNET).file();
             TensorInfo any = unet.info(unet.names().iterator().next());
             return StableDiffusion.name(choice.model()) + " — " + c.family().displayName + ", "
-                    + any.dtype().name().toLowerCase() + ", " + String.format("%.1f MB", sizeOnDisk(choice.model()) / 1e6)
-                    + ", hash " + StableDiffusion.shortHash(c);
+                    + any.dtype().name().toLowerCase() + " weights (kept so in memory, widened per block), "
+                    + String.format("%.1f MB", sizeOnDisk(choice.model()) / 1e6) + ", hash " + StableDiffusion.shortHash(c);
         }
     }
 

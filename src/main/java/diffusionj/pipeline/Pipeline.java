@@ -63,6 +63,7 @@ public final class Pipeline {
     private GenerationResult run(GenerationRequest request, InitImage init, boolean tokenMaps, RunOptions options,
                                  ProgressListener progress, BooleanSupplier cancelled) {
         request.validate();
+        ResidentMemory.resetPeak();
         if (init != null) {
             init.validate(request);
         }
@@ -100,7 +101,9 @@ public final class Pipeline {
             INDArray keep = init.mask().reshape(1, 1, r.height(), r.width());
             decoded = decoded.mul(keep).addi(init.pixels().mul(keep.rsub(1)));
         }
-        return result(r, init, seed, latent, decoded, attention, (int) h, (int) w);
+        GenerationResult result = result(r, init, seed, latent, decoded, attention, (int) h, (int) w);
+        model.recordPeak(new StableDiffusion.MeasuredPeak(r.width(), r.height(), batch, ResidentMemory.peakGiB()));
+        return result;
     }
 
     /**

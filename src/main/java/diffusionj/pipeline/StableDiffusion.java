@@ -28,6 +28,11 @@ public final class StableDiffusion implements AutoCloseable {
     private final UNet2DConditionModel unet;
     private final ImageCodec vae;
     private final NoiseSchedule schedule;
+    private volatile MeasuredPeak lastPeak;
+
+    /** The most resident memory of the whole process while this model made a {@code width}×{@code height} batch. */
+    public record MeasuredPeak(int width, int height, int batch, double gib) {
+    }
 
     private StableDiffusion(Checkpoint checkpoint) {
         this.checkpoint = checkpoint;
@@ -46,6 +51,15 @@ public final class StableDiffusion implements AutoCloseable {
             checkpoint.close();
             throw e;
         }
+    }
+
+    /** What the last generation with this model took (see {@link ResidentMemory}); empty before the first. */
+    public java.util.Optional<MeasuredPeak> lastPeak() {
+        return java.util.Optional.ofNullable(lastPeak);
+    }
+
+    void recordPeak(MeasuredPeak peak) {
+        this.lastPeak = peak;
     }
 
     public PromptEncoder prompts() {

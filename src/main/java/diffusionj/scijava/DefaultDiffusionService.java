@@ -76,6 +76,12 @@ public final class DefaultDiffusionService extends AbstractService implements Di
     }
 
     @Override
+    public synchronized java.util.Optional<StableDiffusion.MeasuredPeak> lastPeak(ModelChoice choice) {
+        StableDiffusion model = loaded.get(choice);
+        return model == null ? java.util.Optional.empty() : model.lastPeak();
+    }
+
+    @Override
     public synchronized void unload(ModelChoice choice) {
         StableDiffusion model = loaded.remove(choice);
         if (model != null) {

@@ -35,6 +35,9 @@ public interface DiffusionService extends SciJavaService {
 
     List<ModelChoice> loadedModels();
 
+    /** The peak memory measured during the last generation with this model, if it is loaded and has generated. */
+    java.util.Optional<diffusionj.pipeline.StableDiffusion.MeasuredPeak> lastPeak(ModelChoice choice);
+
     /** Frees a loaded model's memory; it is loaded again when next used. */
     void unload(ModelChoice choice);
 

@@ -1,0 +1,44 @@
+package diffusionj.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The process's resident memory as Linux reports it in /proc/self/status: now (VmRSS) and the most since the last
+ * reset (VmHWM), the figures a user's system monitor shows. Elsewhere the figures are −1 and resetting does nothing.
+ */
+public final class ResidentMemory {
+    private ResidentMemory() {
+    }
+
+    public static double currentGiB() {
+        return status("VmRSS");
+    }
+
+    public static double peakGiB() {
+        return status("VmHWM");
+    }
+
+    /** Writing 5 to clear_refs sets the process's VmHWM back to its current resident size (Linux 4.0 and later). */
+    public static void resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // Then the peak is the whole run's so far: still an upper bound.
+        }
+    }
+
+    private static double status(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
