@@ -61,6 +61,7 @@ final class EndToEndBench {
             PngFiles.write(png, Images.toBufferedImage(result.images().get(0)), Map.of("parameters", result.parameters().get(0)));
             report.addProperty("text_encode_seconds", (phases.denoisingStart - phases.encoding) / 1e9);
             report.addProperty("cfg_step_seconds", phases.medianStep());
+            report.addProperty("page_faults_per_cfg_step", (phases.faultsAtDecoding - phases.faultsAtDenoising) / steps);
             report.addProperty("vae_decode_seconds", (phases.finished - phases.decoding) / 1e9);
             phases.phaseEnds("png");
             report.addProperty("peak_rss_gib", Math.max(loadPeak, phases.peaks.values().stream().mapToDouble(Double::doubleValue).max().orElse(0)));
@@ -79,6 +80,8 @@ final class EndToEndBench {
         long denoisingStart;
         long decoding;
         long finished;
+        long faultsAtDenoising;
+        long faultsAtDecoding;
         private double lastSeconds;
         private final List<Double> steps = new ArrayList<>();
         /** The most resident memory of each phase: the kernel's high-water mark, reset as each phase begins. */
@@ -104,9 +107,11 @@ final class EndToEndBench {
                 phaseEnds("text");
             } else if (what.equals("denoising")) {
                 denoisingStart = System.nanoTime();
+                faultsAtDenoising = ResidentMemory.minorPageFaults();
                 phaseEnds("unet");
             } else if (what.equals("decoding")) {
                 decoding = System.nanoTime();
+                faultsAtDecoding = ResidentMemory.minorPageFaults();
                 phaseEnds("vae_decode");
             }
         }

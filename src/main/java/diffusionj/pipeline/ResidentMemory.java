@@ -29,6 +29,21 @@ public final class ResidentMemory {
         }
     }
 
+    /**
+     * Minor page faults of the process so far (field 10 of /proc/self/stat): each is a first touch of a page, the
+     * cost that reusing memory avoids; −1 where unknown.
+     */
+    public static long minorPageFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[7]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static double status(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
