@@ -41,7 +41,7 @@ public final class AutoencoderKL implements ImageCodec {
 
     /**
      * Latents larger than this (in latent pixels, 320 image pixels) on either side are decoded in tiles of this
-     * size ({@link TiledDecode}): a 512² image in four 320² tiles overlapping by 128 pixels, 1.56 times the
+     * size, and images larger than 320² encoded in tiles of 320² ({@link OverlappingTiles}): a 512² image in four 320² tiles overlapping by 128 pixels, 1.56 times the
      * arithmetic of one whole decode, at the memory of a 320² one — see BENCHMARKS.md for the measurements.
      */
     static final long TILE = 40;
@@ -70,9 +70,17 @@ public final class AutoencoderKL implements ImageCodec {
         return config.scalingFactor();
     }
 
-    /** The posterior mean. */
+    /** The posterior mean; images larger than the tiles' 320² are encoded tile by tile ({@link OverlappingTiles}). */
     @Override
     public INDArray encode(INDArray image) {
+        long tile = TILE * downscale();
+        if (image.size(2) <= tile && image.size(3) <= tile) {
+            return encodeWhole(image);
+        }
+        return OverlappingTiles.apply(image, tile, TILE_OVERLAP * downscale(), 1, downscale(), this::encodeWhole);
+    }
+
+    INDArray encodeWhole(INDArray image) {
         return encodePosterior(image).get(MEAN);
     }
 
@@ -82,7 +90,7 @@ public final class AutoencoderKL implements ImageCodec {
         if (latent.size(2) <= TILE && latent.size(3) <= TILE) {
             return decodeWhole(latent);
         }
-        return TiledDecode.decode(latent, downscale(), TILE, TILE_OVERLAP, this::decodeWhole);
+        return OverlappingTiles.apply(latent, TILE, TILE_OVERLAP, downscale(), 1, this::decodeWhole);
     }
 
     INDArray decodeWhole(INDArray latent) {
@@ -101,7 +109,8 @@ public final class AutoencoderKL implements ImageCodec {
     public void build(long latentHeight, long latentWidth) {
         boolean tiled = latentHeight > TILE || latentWidth > TILE;
         graph("decode", tiled ? Math.min(latentHeight, TILE) : latentHeight, tiled ? Math.min(latentWidth, TILE) : latentWidth);
-        graph("encode", latentHeight * downscale(), latentWidth * downscale());
+        graph("encode", (tiled ? Math.min(latentHeight, TILE) : latentHeight) * downscale(),
+                (tiled ? Math.min(latentWidth, TILE) : latentWidth) * downscale());
     }
 
     private synchronized SameDiff graph(String kind, long height, long width) {

@@ -11,41 +11,46 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * Decoding a large latent in overlapping square tiles (the web UIs' tiled VAE, diffusers' {@code enable_tiling}),
- * so that the decoder's activations — 134 MB per 128-channel map at 512² pixels, a gigabyte and more alive at
- * once — are those of one tile whatever the image size. Every tile has the same size (the last of a row or
- * column is moved back to end at the border), so one decoder graph serves them all. Where tiles overlap, each
- * pixel is the average of the tiles covering it, weighted by a ramp that falls to zero toward each tile's inner
- * edges: no seams, though each tile's group norms see only that tile, so the result differs slightly from an
- * untiled decode (measured in the tests).
+ * The autoencoder applied to a large input in overlapping square tiles (the web UIs' tiled VAE, diffusers'
+ * {@code enable_tiling}), so that its activations — 134 MB per 128-channel map at 512² pixels, a gigabyte and more
+ * alive at once — are those of one tile whatever the image size: decoding latents (output {@code ×8}) and encoding
+ * images (output {@code ÷8}) alike. Every tile has the same size (the last of a row or column is moved back to end
+ * at the border), so one graph serves them all. Where tiles overlap, each output pixel is the average of the tiles
+ * covering it, weighted by a ramp that falls toward each tile's inner edges: no seams, though each tile's group
+ * norms see only that tile, so the result differs slightly from an untiled pass (measured in the tests).
  */
-final class TiledDecode {
-    private TiledDecode() {
+final class OverlappingTiles {
+    private OverlappingTiles() {
     }
 
     /**
-     * @param decodeTile decodes a latent [batch, c, tile, tile] to [batch, 3, tile·scale, tile·scale]
-     * @param tile       latent pixels per tile side; @param overlap latent pixels shared by neighbouring tiles
+     * @param input   [batch, c, h, w]; @param tile input pixels per tile side; @param overlap input pixels shared by
+     *                neighbouring tiles; the output is {@code up/down} times the input's size
+     * @param perTile maps an input tile [batch, c, tile, tile] to [batch, c', tile·up/down, tile·up/down]
      */
-    static INDArray decode(INDArray latent, int scale, long tile, long overlap, UnaryOperator<INDArray> decodeTile) {
-        long batch = latent.size(0);
-        long h = latent.size(2);
-        long w = latent.size(3);
-        INDArray sum = Nd4j.zeros(DataType.FLOAT, batch, 3, h * scale, w * scale);
-        INDArray weights = Nd4j.zeros(DataType.FLOAT, 1, 1, h * scale, w * scale);
+    static INDArray apply(INDArray input, long tile, long overlap, int up, int down, UnaryOperator<INDArray> perTile) {
+        long batch = input.size(0);
+        long h = input.size(2);
+        long w = input.size(3);
+        INDArray sum = null;
+        INDArray weights = Nd4j.zeros(DataType.FLOAT, 1, 1, h * up / down, w * up / down);
         for (long top : starts(h, tile, overlap)) {
             for (long left : starts(w, tile, overlap)) {
                 long th = Math.min(tile, h);
                 long tw = Math.min(tile, w);
-                INDArray part = latent.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                INDArray part = input.get(NDArrayIndex.all(), NDArrayIndex.all(),
                         NDArrayIndex.interval(top, top + th), NDArrayIndex.interval(left, left + tw)).dup('c');
-                INDArray decoded = decodeTile.apply(part);
-                INDArray ramp = ramp(th * scale, tw * scale, overlap * scale, top > 0, top + th < h, left > 0, left + tw < w);
+                INDArray out = perTile.apply(part);
+                if (sum == null) {
+                    sum = Nd4j.zeros(DataType.FLOAT, batch, out.size(1), h * up / down, w * up / down);
+                }
+                INDArray ramp = ramp(th * up / down, tw * up / down, overlap * up / down, top > 0, top + th < h, left > 0, left + tw < w);
                 INDArrayIndex[] region = {NDArrayIndex.all(), NDArrayIndex.all(),
-                        NDArrayIndex.interval(top * scale, (top + th) * scale), NDArrayIndex.interval(left * scale, (left + tw) * scale)};
-                sum.get(region).addi(decoded.muli(ramp.broadcast(decoded.shape())));
+                        NDArrayIndex.interval(top * up / down, (top + th) * up / down),
+                        NDArrayIndex.interval(left * up / down, (left + tw) * up / down)};
+                sum.get(region).addi(out.muli(ramp.broadcast(out.shape())));
                 weights.get(region).addi(ramp);
-                decoded.close();
+                out.close();
             }
         }
         return sum.divi(weights.broadcast(sum.shape()));
