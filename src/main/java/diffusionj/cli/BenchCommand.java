@@ -104,7 +104,7 @@ final class BenchCommand {
         }
         INDArray latent256 = Nd4j.randn(DataType.FLOAT, 1, 4, 32, 32);
         report.addProperty("vae_decode_seconds_256", median(repeats, () -> vae.decode(latent256), err, "vae 256"));
-        report.addProperty("peak_rss_gib", peakResidentGiB());
+        report.addProperty("peak_rss_gib", ResidentMemory.peakGiB());
         out.println(new GsonBuilder().setPrettyPrinting().create().toJson(report));
     }
 
@@ -136,7 +136,7 @@ final class BenchCommand {
         report.addProperty("model", "random GPT-2 small (124M), 32-token prompt, 64 new tokens");
         report.addProperty("tokens_per_second_with_cache", fresh / cached);
         report.addProperty("tokens_per_second_without_cache", fresh / uncached);
-        report.addProperty("peak_rss_gib", peakResidentGiB());
+        report.addProperty("peak_rss_gib", ResidentMemory.peakGiB());
         return report;
     }
 
@@ -160,10 +160,5 @@ final class BenchCommand {
         }
         Arrays.sort(s);
         return s[repeats / 2];
-    }
-
-    /** VmHWM: the most resident memory this process has held. */
-    private static double peakResidentGiB() {
-        return ResidentMemory.peakGiB();
     }
 }

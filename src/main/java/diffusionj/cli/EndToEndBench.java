@@ -1,6 +1,7 @@
 package diffusionj.cli;
 
 import com.google.gson.JsonObject;
+import diffusionj.io.EmbeddedModel;
 import diffusionj.io.PngFiles;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
@@ -69,7 +70,7 @@ final class EndToEndBench {
             phases.peaks.forEach((phase, peak) -> report.addProperty("peak_rss_gib_" + phase, peak));
             return report;
         } finally {
-            deleteTree(dir);
+            EmbeddedModel.deleteQuietly(dir);
         }
     }
 
@@ -142,13 +143,5 @@ final class EndToEndBench {
 
     private static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Collections.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

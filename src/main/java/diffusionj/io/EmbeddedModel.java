@@ -103,8 +103,11 @@ public final class EmbeddedModel {
         }
     }
 
-    /** A failed unpacking leaves nothing behind; what cannot be deleted is only a stray temporary folder. */
-    private static void deleteQuietly(Path staging) {
+    /**
+     * Deletes a temporary folder and all it holds (a failed unpacking, a benchmark's checkpoint); what cannot be
+     * deleted is only a stray temporary folder.
+     */
+    public static void deleteQuietly(Path staging) {
         if (staging == null) {
             return;
         }

@@ -33,25 +33,16 @@ public final class GraphWeights {
         return source.inPlace();
     }
 
-    /** Weights taken from now on are prepared (widened, laid out) only once {@code activation} is computed. */
+    /** Weights taken from now on are widened only once {@code activation} is computed. */
     public void orderAfter(SDVariable activation) {
         this.after = activation;
     }
 
-    /** The variable {@code key}, held permuted to {@code order} (see {@link WeightStore#getPermuted}). */
+    /**
+     * The variable {@code key}, held permuted to {@code order} (see {@link WeightStore#getPermuted}); only for
+     * weights held as float32 copies: those used in place keep the file's layout.
+     */
     public SDVariable getPermuted(String key, long[] shape, int... order) {
-        if (source.inPlace()) {
-            String name = key + "." + java.util.Arrays.toString(order);
-            if (sd.hasVariable(name)) {
-                return sd.getVariable(name);
-            }
-            SDVariable stored = get(key, shape);
-            SDVariable permuted = sd.permute(name, stored, order);
-            if (stored.dataType() == DataType.FLOAT && stored.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
-                ordered(permuted);
-            }
-            return permuted;
-        }
         if (sd.hasVariable(key)) {
             return sd.getVariable(key);
         }
@@ -60,39 +51,32 @@ public final class GraphWeights {
 
     /** The variable {@code key}, held reshaped to {@code newShape}. */
     public SDVariable getReshaped(String key, long[] shape, long... newShape) {
-        String name = key + ".float32";
-        if (sd.hasVariable(name)) {
-            return sd.getVariable(name);
-        }
-        if (sd.hasVariable(key)) {
-            return sd.getVariable(key);
-        }
-        return widened(sd.var(key, source.getReshaped(key, shape, newShape)));
+        SDVariable held = held(key);
+        return held != null ? held : widened(sd.var(key, source.getReshaped(key, shape, newShape)));
     }
 
     /** The variable {@code key}, loaded and checked against {@code shape} on first use. */
     public SDVariable get(String key, long... shape) {
-        String name = key + ".float32";
-        if (sd.hasVariable(name)) {
-            return sd.getVariable(name);
+        SDVariable held = held(key);
+        return held != null ? held : widened(sd.var(key, source.get(key, shape)));
+    }
+
+    /** The graph's float32 form of {@code key} if it has one already: its widening, or the variable itself. */
+    private SDVariable held(String key) {
+        if (sd.hasVariable(key + ".float32")) {
+            return sd.getVariable(key + ".float32");
         }
-        if (sd.hasVariable(key)) {
-            return sd.getVariable(key);
-        }
-        return widened(sd.var(key, source.get(key, shape)));
+        return sd.hasVariable(key) ? sd.getVariable(key) : null;
     }
 
     private SDVariable widened(SDVariable stored) {
         if (stored.dataType() == DataType.FLOAT) {
             return stored;
         }
-        return ordered(stored.castTo(stored.name() + ".float32", DataType.FLOAT));
-    }
-
-    private SDVariable ordered(SDVariable prepared) {
+        SDVariable widened = stored.castTo(stored.name() + ".float32", DataType.FLOAT);
         if (after != null) {
-            prepared.addControlDependency(after);
+            widened.addControlDependency(after);
         }
-        return prepared;
+        return widened;
     }
 }
