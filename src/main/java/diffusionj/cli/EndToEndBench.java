@@ -1,5 +1,7 @@
 package diffusionj.cli;
 
+import diffusionj.nn.GraphRunner;
+import org.nd4j.linalg.factory.Nd4j;
 import com.google.gson.JsonObject;
 import diffusionj.io.EmbeddedModel;
 import diffusionj.io.PngFiles;
@@ -44,6 +46,10 @@ final class EndToEndBench {
             report.addProperty("size", size);
             report.addProperty("steps", steps);
 
+            // ND4J's own start (its native libraries, once per process) is not the model's loading.
+            long backend = System.nanoTime();
+            Nd4j.create(1);
+            report.addProperty("nd4j_start_seconds", seconds(backend));
             long start = System.nanoTime();
             StableDiffusion sd = StableDiffusion.load(file, tokenizer);
             long latent = size / sd.vae().downscale();
@@ -67,6 +73,7 @@ final class EndToEndBench {
             phases.phaseEnds("png");
             report.addProperty("peak_rss_gib", Math.max(loadPeak, phases.peaks.values().stream().mapToDouble(Double::doubleValue).max().orElse(0)));
             report.addProperty("peak_rss_gib_load", loadPeak);
+            report.addProperty("arena_gib", GraphRunner.ARRAYS.heldBytes() / (double) (1L << 30));
             phases.peaks.forEach((phase, peak) -> report.addProperty("peak_rss_gib_" + phase, peak));
             return report;
         } finally {

@@ -37,6 +37,8 @@ public final class Safetensors implements Closeable {
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
+    /** The mappings handed out by {@link #mapped}, by tensor name, for {@link #releasePages}. */
+    private final Map<String, ByteBuffer> mappedTensors = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Safetensors(Path file, FileChannel channel, long dataStart,
                         Map<String, TensorInfo> tensors, Map<String, String> metadata) {
@@ -259,7 +261,19 @@ public final class Safetensors implements Closeable {
             return load(name);
         }
         ByteBuffer bytes = map(info).order(ByteOrder.LITTLE_ENDIAN);
+        mappedTensors.put(name, bytes);
         return MappedArrays.wrap(bytes, type, info.shape());
+    }
+
+    /**
+     * Gives the pages of a tensor read by {@link #mapped} back to the page cache (see {@link ResidentPages}); the
+     * array stays valid and reads them again when next used. Does nothing for a tensor not read in place.
+     */
+    public void releasePages(String name) {
+        ByteBuffer bytes = mappedTensors.get(name);
+        if (bytes != null) {
+            ResidentPages.release(bytes);
+        }
     }
 
     /** Float64 tensors (scheduler timesteps and sigmas) read without rounding to float32. */

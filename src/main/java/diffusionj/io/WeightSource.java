@@ -101,6 +101,13 @@ public final class WeightSource {
         return Nd4j.create(whole.data(), expectedShape, Nd4j.getStrides(expectedShape, 'c'), offset, 'c', whole.dataType());
     }
 
+    /** The pages of every tensor of this component read in place go back to the page cache (see {@link ResidentPages}). */
+    public void releasePages() {
+        for (StoredAs s : keys.values()) {
+            file.releasePages(s.fileKey());
+        }
+    }
+
     private void checkShape(String key, long[] expectedShape) {
         long[] found = shape(key);
         if (!java.util.Arrays.equals(found, expectedShape)) {

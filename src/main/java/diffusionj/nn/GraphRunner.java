@@ -8,19 +8,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Map;
 
 /**
- * Runs SameDiff graphs without letting them hoard memory. Every op's output comes from, and goes back to, one
- * {@link ReusedArrays} shared by all graphs: SameDiff releases each intermediate as soon as its last consumer
- * has run, and the next op of that size reuses its pages. (SameDiff 1.0.0-M2.1 gives each session its own cache
+ * Runs SameDiff graphs without letting them hoard memory. Every op's float output comes from, and goes back to,
+ * one {@link ArrayArena} shared by all graphs: SameDiff releases each intermediate as soon as its last consumer
+ * has run, and the next op reuses its pages, whatever its shape. (SameDiff 1.0.0-M2.1 gives each session its own cache
  * of up to a quarter of the memory limit, matched by exact shape: 880 MB stayed after one 256² UNet call.) Once
  * a call returns the session also forgets its stored outputs, so running the VAE after the UNet does not have
  * to fit beside the UNet's intermediates.
  */
 public final class GraphRunner {
     /**
-     * Memory kept for reuse between ops, calls and graphs, in MiB (system property {@code diffusionj.reusedMiB}):
-     * enough for the arrays that recur from layer to layer, small beside the model.
+     * The memory of every graph's intermediates, in slabs of 256 MiB; a slab's pages become resident as they are
+     * first written. The test suite sets {@code diffusionj.arenaCheck}: every float array then comes from the arena
+     * filled with NaN, so that the parity tests, whose tiny arrays would otherwise stay outside, check it too.
      */
-    public static final ReusedArrays ARRAYS = new ReusedArrays(Long.getLong("diffusionj.reusedMiB", 256) << 20);
+    public static final ArrayArena ARRAYS = new ArrayArena(256L << 20, Boolean.getBoolean("diffusionj.arenaCheck"));
 
     private GraphRunner() {
     }
@@ -45,9 +46,10 @@ public final class GraphRunner {
                 session.setMmgr(ARRAYS);
             }
             try {
-                return sd.output(placeholders, outputs);
+                return ARRAYS.detach(sd.output(placeholders, outputs));
             } finally {
                 session.getNodeValueOutputs().clear();
+                ARRAYS.endCall();
             }
         }
     }

@@ -34,6 +34,7 @@ public final class WeightStore {
 
     private final Loader loader;
     private final boolean inPlace;
+    private final Runnable releasePages;
     private final Map<String, INDArray> loaded = new ConcurrentHashMap<>();
     private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
 
@@ -43,12 +44,13 @@ public final class WeightStore {
     }
 
     public WeightStore(Loader loader) {
-        this(loader, false);
+        this(loader, false, () -> { });
     }
 
-    private WeightStore(Loader loader, boolean inPlace) {
+    private WeightStore(Loader loader, boolean inPlace, Runnable releasePages) {
         this.loader = loader;
         this.inPlace = inPlace;
+        this.releasePages = releasePages;
     }
 
     /**
@@ -58,12 +60,20 @@ public final class WeightStore {
      * read-only.
      */
     public static WeightStore inPlace(WeightSource source) {
-        return inPlace(source::mapped);
+        return new WeightStore(source::mapped, true, source::releasePages);
     }
 
     /** Weights from {@code loader}, held as it gives them (see {@link #inPlace(WeightSource)}). */
     public static WeightStore inPlace(Loader loader) {
-        return new WeightStore(loader, true);
+        return new WeightStore(loader, true, () -> { });
+    }
+
+    /**
+     * The model's phase is over: weights read in place from a file stop counting in the process's memory (their
+     * pages go back to the page cache and come back when next used); copies are kept as they are.
+     */
+    public void releasePages() {
+        releasePages.run();
     }
 
     /** Whether weights are held as the file has them (layout and precision), for the graph to convert. */

@@ -78,6 +78,8 @@ public final class Pipeline {
         int chunks = Math.max(model.prompts().chunkCount(r.prompt()), model.prompts().chunkCount(r.negativePrompt()));
         INDArray cond = repeat(finite(model.prompts().encode(r.prompt(), r.clipSkip(), chunks), "the text encoder (prompt)"), batch);
         INDArray uncond = repeat(finite(model.prompts().encode(r.negativePrompt(), r.clipSkip(), chunks), "the text encoder (negative prompt)"), batch);
+        // Each model holds its weights' pages only during its phase (ResidentPages): the peak is the largest phase.
+        model.prompts().releaseWeightPages();
 
         int scale = model.vae().downscale();
         long h = r.height() / scale;
@@ -94,9 +96,11 @@ public final class Pipeline {
                 : startFromImage(init, sampler, start, r.steps(), batch, progress);
         progress.stage("denoising");
         INDArray latent = denoise(sampler, from, context, r.guidanceScale(), noise, attention, options, progress, cancelled);
+        model.unet().releaseWeightPages();
 
         progress.stage("decoding");
         INDArray decoded = finite(model.vae().decode(latent.div(model.vae().scalingFactor())), "the autoencoder's decoder (VAE decode)");
+        model.vae().releaseWeightPages();
         if (init != null && init.inpainting()) {
             INDArray keep = init.mask().reshape(1, 1, r.height(), r.width());
             decoded = decoded.mul(keep).addi(init.pixels().mul(keep.rsub(1)));
@@ -136,6 +140,7 @@ public final class Pipeline {
     private Start startFromImage(InitImage init, Sampler sampler, INDArray noise, int steps, int batch, ProgressListener progress) {
         progress.stage("encoding image");
         INDArray mean = finite(model.vae().encode(init.pixels()), "the autoencoder's encoder (VAE encode)");
+        model.vae().releaseWeightPages();
         INDArray original = repeat(mean.muli(model.vae().scalingFactor()), batch);
         int call = sampler.firstCall(steps - init.stepsRun(steps));
         INDArray latent = sampler.noised(original, noise, call);

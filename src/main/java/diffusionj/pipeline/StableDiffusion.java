@@ -1,5 +1,6 @@
 package diffusionj.pipeline;
 
+import diffusionj.nn.GraphRunner;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.io.Component;
@@ -139,5 +140,7 @@ public final class StableDiffusion implements AutoCloseable {
     @Override
     public void close() {
         checkpoint.close();
+        // The arena's slabs served this model's graphs; what no other graph is using goes back to the system.
+        GraphRunner.ARRAYS.trim();
     }
 }

@@ -34,9 +34,11 @@ public final class ClipTextEncoder {
     private static final String PREFIX = "text_model.";
     private final ClipTextConfig config;
     private final SameDiff sd;
+    private final WeightStore weights;
 
     public ClipTextEncoder(ClipTextConfig config, WeightStore weights) {
         this.config = config;
+        this.weights = weights;
         this.sd = GraphRunner.newGraph();
         GraphWeights w = new GraphWeights(sd, weights);
         build(w, sd.placeHolder(INPUT_IDS, DataType.INT64, -1, ClipTokenizer.CONTEXT_LENGTH));
@@ -53,6 +55,11 @@ public final class ClipTextEncoder {
 
     public static String clipSkip(int n) {
         return "clip_skip." + n;
+    }
+
+    /** Its phase is over: weights read in place from the file stop counting in memory until next used ({@link WeightStore#releasePages}). */
+    public void releaseWeightPages() {
+        weights.releasePages();
     }
 
     public ClipTextConfig config() {

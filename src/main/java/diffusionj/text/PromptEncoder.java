@@ -14,6 +14,11 @@ public final class PromptEncoder {
     private final ClipTokenizer tokenizer;
     private final ClipTextEncoder encoder;
 
+    /** See {@link ClipTextEncoder#releaseWeightPages}. */
+    public void releaseWeightPages() {
+        encoder.releaseWeightPages();
+    }
+
     public PromptEncoder(ClipTokenizer tokenizer, ClipTextEncoder encoder) {
         this.tokenizer = tokenizer;
         this.encoder = encoder;

@@ -57,6 +57,11 @@ public final class UNet2DConditionModel {
                 WeightStore.inPlace(checkpoint.weights(Component.UNET)));
     }
 
+    /** Its phase is over: weights read in place from the file stop counting in memory until next used ({@link WeightStore#releasePages}). */
+    public void releaseWeightPages() {
+        weights.releasePages();
+    }
+
     public UNetConfig config() {
         return config;
     }

@@ -23,4 +23,8 @@ public interface ImageCodec {
 
     /** The encoding of an image (for an autoencoder, its posterior mean), unscaled. */
     INDArray encode(INDArray image);
+
+    /** Its phase is over: weights read in place from the file stop counting in memory until next used. */
+    default void releaseWeightPages() {
+    }
 }

@@ -11,12 +11,18 @@ import diffusionj.unet.UNet2DConditionModel;
 import diffusionj.unet.UNetConfig;
 import diffusionj.vae.AutoencoderKL;
 import diffusionj.vae.VaeConfig;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Weights used where they lie in the file, in its precision, widened block by block inside the graphs, give
@@ -56,5 +62,37 @@ class WeightsInPlaceTest {
             assertEquals(textWidened, textInPlace, form + ": text encoder");
             assertEquals(DataType.FLOAT, inPlace.dataType());
         }
+    }
+
+    /**
+     * After its phase a model lets go of its weights' pages: the process's file-backed memory drops by about the
+     * weights' size, and the next call, reading them again from the page cache, gives the same output bit for bit.
+     */
+    @Test
+    void releasedWeightPagesLeaveTheProcessAndComeBackUnchanged() throws java.io.IOException {
+        assumeTrue(Files.exists(Path.of("/proc/self/status")), "Linux only");
+        try (Checkpoint checkpoint = Checkpoints.open(Fixtures.path("sd1-tiny", "model-ldm.safetensors"), null);
+             Safetensors g = Safetensors.open(Fixtures.path("sd1-tiny", "golden/unet_t500.safetensors"))) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(checkpoint);
+            INDArray first = unet.predict(g.load("sample"), g.load("timestep"), g.load("encoder_hidden_states"));
+            long weightBytes = 0;
+            for (String key : checkpoint.weights(Component.UNET).keys()) {
+                weightBytes += 4 * java.util.Arrays.stream(checkpoint.weights(Component.UNET).shape(key)).reduce(1, (a, b) -> a * b);
+            }
+            long before = rssFileBytes();
+            unet.releaseWeightPages();
+            long after = rssFileBytes();
+            assertTrue(before - after > weightBytes / 2, "file-backed memory " + before + " → " + after + " bytes; UNet weights " + weightBytes);
+            assertEquals(first, unet.predict(g.load("sample"), g.load("timestep"), g.load("encoder_hidden_states")));
+        }
+    }
+
+    private static long rssFileBytes() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("RssFile:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no RssFile in /proc/self/status");
     }
 }
