@@ -41,6 +41,7 @@ final class OverlappingTiles {
                 INDArray part = input.get(NDArrayIndex.all(), NDArrayIndex.all(),
                         NDArrayIndex.interval(top, top + th), NDArrayIndex.interval(left, left + tw)).dup('c');
                 INDArray out = perTile.apply(part);
+                part.close();
                 if (sum == null) {
                     sum = Nd4j.zeros(DataType.FLOAT, batch, out.size(1), h * up / down, w * up / down);
                 }
@@ -48,12 +49,24 @@ final class OverlappingTiles {
                 INDArrayIndex[] region = {NDArrayIndex.all(), NDArrayIndex.all(),
                         NDArrayIndex.interval(top * up / down, (top + th) * up / down),
                         NDArrayIndex.interval(left * up / down, (left + tw) * up / down)};
-                sum.get(region).addi(out.muli(ramp.broadcast(out.shape())));
+                // Temporaries are closed at once: off the Java heap, they would otherwise wait for the collector,
+                // and a 2048² decode makes 25 tiles' worth of them.
+                INDArray weighted = ramp.broadcast(out.shape());
+                sum.get(region).addi(out.muli(weighted));
                 weights.get(region).addi(ramp);
+                weighted.close();
                 out.close();
             }
         }
-        return sum.divi(weights.broadcast(sum.shape()));
+        // Channel by channel, so that the weights are not broadcast into a second image-sized array.
+        INDArray plane = weights.reshape(weights.size(2), weights.size(3));
+        for (long b = 0; b < sum.size(0); b++) {
+            for (long c = 0; c < sum.size(1); c++) {
+                sum.get(NDArrayIndex.point(b), NDArrayIndex.point(c), NDArrayIndex.all(), NDArrayIndex.all()).divi(plane);
+            }
+        }
+        weights.close();
+        return sum;
     }
 
     /** Tile origins along one side: every {@code tile − overlap}, the last moved back to end at the border. */
