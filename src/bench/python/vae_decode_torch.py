@@ -5,7 +5,9 @@ diffusers cannot be installed on these machines (only Debian's python3-torch can
 diffusers runs for AutoencoderKL — the same layers, shapes and float32 arithmetic (conv_in, a mid block of
 ResNet–attention–ResNet, four up blocks of three ResNets with nearest ×2 upsampling, GroupNorm(32, eps 1e-6),
 SiLU) — written from the architecture, without diffusers' wrappers, which add nothing measurable to a forward
-pass. Usage: python3 vae_decode_torch.py [SIZE ...]  (image sides, default 256 512); threads follow
+pass. Debian's torch takes its matrix products from the system BLAS: install libopenblas0-pthread first, or
+they run on the reference BLAS, single-threaded and several times slower (convolutions use oneDNN either way).
+Usage: python3 vae_decode_torch.py [SIZE ...]  (image sides, default 256 512); threads follow
 OMP_NUM_THREADS, else every core.
 """
 import os
