@@ -1,10 +1,9 @@
 package diffusionj.cli;
 
-import diffusionj.nn.GraphRunner;
-import org.nd4j.linalg.factory.Nd4j;
 import com.google.gson.JsonObject;
 import diffusionj.io.EmbeddedModel;
 import diffusionj.io.PngFiles;
+import diffusionj.nn.GraphRunner;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.Images;
@@ -13,6 +12,7 @@ import diffusionj.pipeline.ProgressListener;
 import diffusionj.pipeline.ResidentMemory;
 import diffusionj.pipeline.RunOptions;
 import diffusionj.pipeline.StableDiffusion;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.PrintStream;

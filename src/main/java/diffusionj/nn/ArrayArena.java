@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -114,7 +115,7 @@ public final class ArrayArena extends AbstractMemoryMgr {
     }
 
     @Override
-    public synchronized INDArray allocate(boolean detached, DataType dataType, long... shape) {
+    public INDArray allocate(boolean detached, DataType dataType, long... shape) {
         return allocate(dataType, shape, 'c');
     }
 
@@ -132,8 +133,7 @@ public final class ArrayArena extends AbstractMemoryMgr {
             length *= s;
         }
         if (type != DataType.FLOAT || shape.length == 0 || length * 4 < smallestBytes) {
-            INDArray array = Nd4j.createUninitializedDetached(type, shape);
-            return array.ordering() == order ? array : array.dup(order);
+            return Nd4j.createUninitializedDetached(type, order, shape);
         }
         long bytes = (length * 4 + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         Lease lease = lease(bytes);
@@ -184,7 +184,7 @@ public final class ArrayArena extends AbstractMemoryMgr {
      * results of a graph call are its only arrays still in use when {@link #endCall} returns their ranges.
      */
     public synchronized Map<String, INDArray> detach(Map<String, INDArray> results) {
-        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        Map<String, INDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : results.entrySet()) {
             INDArray a = e.getValue();
             out.put(e.getKey(), a != null && a.data() != null && inSlab(a.data()) ? a.dup() : a);

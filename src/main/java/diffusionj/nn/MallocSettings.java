@@ -8,8 +8,8 @@ import com.sun.jna.Native;
  * threshold to the size of each large block freed (up to 32 MiB), and from then on keeps blocks below it in its
  * heaps, where freed memory stays resident: measured on a 512² fp16 generation (bench --e2e), the peak was
  * 4.9–5.9 GiB with the default and 2.95 GiB with the threshold fixed at 1 MiB, at the same step time. The
- * graphs' large arrays now come from {@link ArrayArena}; below the threshold remain ops' internal scratch buffers. The environment variable {@code MALLOC_MMAP_THRESHOLD_}
- * does the same, but ImageJ and Fiji are not started by our launcher, so it is set here, through JNA (which
+ * graphs' large arrays now come from {@link ArrayArena}; what glibc still serves are ops' internal scratch
+ * buffers. The environment variable {@code MALLOC_MMAP_THRESHOLD_} does the same, but ImageJ and Fiji are not started by our launcher, so it is set here, through JNA (which
  * ND4J already brings), before ND4J allocates. Elsewhere than on Linux with glibc this does nothing.
  */
 final class MallocSettings {

@@ -1,10 +1,10 @@
 package diffusionj.pipeline;
 
-import diffusionj.nn.GraphRunner;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.io.Component;
 import diffusionj.io.EmbeddedModel;
+import diffusionj.nn.GraphRunner;
 import diffusionj.sampling.NoiseSchedule;
 import diffusionj.text.ClipTextEncoder;
 import diffusionj.text.ClipTokenizer;

@@ -57,7 +57,7 @@ public final class UNet2DConditionModel {
                 WeightStore.inPlace(checkpoint.weights(Component.UNET)));
     }
 
-    /** Its phase is over: weights read in place from the file stop counting in memory until next used ({@link WeightStore#releasePages}). */
+    /** Its phase is over: weights read in place stop counting in memory until next used ({@link WeightStore#releasePages}). */
     public void releaseWeightPages() {
         weights.releasePages();
     }
