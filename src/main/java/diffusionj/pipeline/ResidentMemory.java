@@ -20,6 +20,11 @@ public final class ResidentMemory {
         return status("VmHWM");
     }
 
+    /** The resident part of file mappings (RssFile): mapped weights, libraries. */
+    public static double fileBackedGiB() {
+        return status("RssFile");
+    }
+
     /** Writing 5 to clear_refs sets the process's VmHWM back to its current resident size (Linux 4.0 and later). */
     public static void resetPeak() {
         try {

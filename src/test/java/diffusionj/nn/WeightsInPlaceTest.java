@@ -5,6 +5,8 @@ import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.io.Component;
 import diffusionj.io.Safetensors;
+import diffusionj.io.WeightSource;
+import diffusionj.pipeline.ResidentMemory;
 import diffusionj.text.ClipTextConfig;
 import diffusionj.text.ClipTextEncoder;
 import diffusionj.unet.UNet2DConditionModel;
@@ -69,30 +71,23 @@ class WeightsInPlaceTest {
      * weights' size, and the next call, reading them again from the page cache, gives the same output bit for bit.
      */
     @Test
-    void releasedWeightPagesLeaveTheProcessAndComeBackUnchanged() throws java.io.IOException {
+    void releasedWeightPagesLeaveTheProcessAndComeBackUnchanged() {
         assumeTrue(Files.exists(Path.of("/proc/self/status")), "Linux only");
         try (Checkpoint checkpoint = Checkpoints.open(Fixtures.path("sd1-tiny", "model-ldm.safetensors"), null);
              Safetensors g = Safetensors.open(Fixtures.path("sd1-tiny", "golden/unet_t500.safetensors"))) {
             UNet2DConditionModel unet = UNet2DConditionModel.load(checkpoint);
             INDArray first = unet.predict(g.load("sample"), g.load("timestep"), g.load("encoder_hidden_states"));
+            WeightSource weights = checkpoint.weights(Component.UNET);
             long weightBytes = 0;
-            for (String key : checkpoint.weights(Component.UNET).keys()) {
-                weightBytes += 4 * java.util.Arrays.stream(checkpoint.weights(Component.UNET).shape(key)).reduce(1, (a, b) -> a * b);
+            for (String key : weights.keys()) {
+                weightBytes += 4 * java.util.Arrays.stream(weights.shape(key)).reduce(1, (a, b) -> a * b);
             }
-            long before = rssFileBytes();
+            double before = ResidentMemory.fileBackedGiB();
             unet.releaseWeightPages();
-            long after = rssFileBytes();
-            assertTrue(before - after > weightBytes / 2, "file-backed memory " + before + " → " + after + " bytes; UNet weights " + weightBytes);
+            double after = ResidentMemory.fileBackedGiB();
+            double weightGiB = weightBytes / (double) (1L << 30);
+            assertTrue(before - after > weightGiB / 2, "file-backed memory " + before + " → " + after + " GiB; UNet weights " + weightGiB);
             assertEquals(first, unet.predict(g.load("sample"), g.load("timestep"), g.load("encoder_hidden_states")));
         }
-    }
-
-    private static long rssFileBytes() throws java.io.IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("RssFile:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-            }
-        }
-        throw new IllegalStateException("no RssFile in /proc/self/status");
     }
 }
