@@ -22,6 +22,7 @@ public final class GraphWeights {
     public GraphWeights(SameDiff sd, WeightStore source) {
         this.sd = sd;
         this.source = source;
+        source.attach(sd);
     }
 
     public SameDiff graph() {

@@ -1,12 +1,19 @@
 package diffusionj.nn;
 
 import diffusionj.io.WeightSource;
+import org.nd4j.autodiff.samediff.ArrayHolder;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.WeakReference;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One loaded copy of each weight of a component. Graphs built for different input shapes all take their
@@ -37,6 +44,10 @@ public final class WeightStore {
     private final Runnable releasePages;
     private final Map<String, INDArray> loaded = new ConcurrentHashMap<>();
     private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
+    /** Replacements of checkpoint tensors (checkpoint key → tensor in the checkpoint's shape), e.g. LoRA-merged weights. */
+    private final Map<String, INDArray> overrides = new ConcurrentHashMap<>();
+    /** The graphs whose variables come from here: they follow every change of {@link #overrides}. */
+    private final List<WeakReference<SameDiff>> graphs = new CopyOnWriteArrayList<>();
 
     /** Float32 copies of the checkpoint's weights, which may be changed (training). */
     public WeightStore(WeightSource source) {
@@ -109,7 +120,7 @@ public final class WeightStore {
     }
 
     public INDArray get(String key, long... shape) {
-        return loaded.computeIfAbsent(key, k -> loader.load(k, shape));
+        return current(key, loaded.computeIfAbsent(key, k -> loader.load(k, shape)));
     }
 
     /**
@@ -140,14 +151,81 @@ public final class WeightStore {
         layouts.putIfAbsent(held, new Layout(key, shape, null));
         if (inPlace) {
             // The file's row-major data read with another shape: no copy.
-            return loaded.computeIfAbsent(held, k -> loader.load(key, shape).reshape('c', newShape));
+            return current(key, loaded.computeIfAbsent(held, k -> loader.load(key, shape).reshape('c', newShape)));
         }
-        return loaded.computeIfAbsent(held, k -> {
+        return current(key, loaded.computeIfAbsent(held, k -> {
             INDArray stored = loader.load(key, shape);
             INDArray reshaped = Nd4j.create(stored.data().dup(), newShape);
             stored.close();
             return reshaped;
+        }));
+    }
+
+    /** A graph built on these weights: its variables are re-pointed whenever {@link #override} changes a weight. */
+    void attach(SameDiff sd) {
+        graphs.removeIf(g -> g.get() == null);
+        graphs.add(new WeakReference<>(sd));
+    }
+
+    /**
+     * From now on the checkpoint tensors named in {@code replacements} (checkpoint key → tensor of the checkpoint's
+     * shape and the loaded weight's precision) stand in for the loaded ones, in every graph built or still to be
+     * built; every earlier replacement not named again is undone. The loaded weights themselves are never written,
+     * so {@code override(Map.of())} returns exactly to them, however many changes came before.
+     */
+    public synchronized void override(Map<String, INDArray> replacements) {
+        if (!inPlace && !replacements.isEmpty()) {
+            throw new IllegalStateException("weights held as trainable copies cannot be overridden");
+        }
+        Set<String> changed = new HashSet<>(overrides.keySet());
+        changed.addAll(replacements.keySet());
+        overrides.clear();
+        overrides.putAll(replacements);
+        for (WeakReference<SameDiff> ref : graphs) {
+            SameDiff sd = ref.get();
+            if (sd != null) {
+                synchronized (sd) {
+                    changed.forEach(key -> repoint(sd, key));
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives {@code sd}'s variable {@code key}, if it has one, the array now in force for it. The holder's entry is
+     * replaced, not assigned to: SameDiff's {@code setArray} copies the values into the array it holds, which
+     * would write into the loaded weight (a read-only mapping of the file).
+     */
+    private void repoint(SameDiff sd, String key) {
+        if (!sd.hasVariable(key)) {
+            return;
+        }
+        ArrayHolder arrays = sd.getVariablesArrays();
+        long[] shape = arrays.getArray(key).shape();
+        loaded.forEach((held, base) -> {
+            Layout layout = layouts.get(held);
+            String checkpointKey = layout == null ? held : layout.key();
+            if (checkpointKey.equals(key) && java.util.Arrays.equals(base.shape(), shape)) {
+                arrays.removeArray(key);
+                arrays.setArray(key, current(key, base));
+            }
         });
+    }
+
+    /** The weight in force for {@code key}, held as {@code base} is: its replacement if it has one, else {@code base}. */
+    private INDArray current(String key, INDArray base) {
+        INDArray replacement = overrides.get(key);
+        if (replacement == null) {
+            return base;
+        }
+        if (replacement.dataType() != base.dataType() || replacement.length() != base.length()) {
+            throw new IllegalArgumentException("replacement for " + key + " is " + replacement.dataType() + " "
+                    + java.util.Arrays.toString(replacement.shape()) + ", the weight is " + base.dataType() + " of "
+                    + base.length() + " values");
+        }
+        // The same values in the held shape, sharing the replacement's memory (a view would be copied by SameDiff).
+        INDArray c = replacement.isView() || replacement.ordering() != 'c' ? replacement.dup('c') : replacement;
+        return Nd4j.create(c.data(), base.shape(), Nd4j.getStrides(base.shape(), 'c'), 0, 'c', base.dataType());
     }
 
     /**
