@@ -1,7 +1,9 @@
 package diffusionj.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -9,6 +11,8 @@ import java.util.Set;
 final class Args {
     private final String command;
     private final Map<String, String> values = new HashMap<>();
+    /** Every value of each flag, in order: some flags may be given more than once (the last wins for {@link #optional}). */
+    private final Map<String, List<String>> all = new HashMap<>();
 
     Args(String command, String[] argv, int from, Set<String> valueFlags, Set<String> switches) {
         this.command = command;
@@ -21,6 +25,7 @@ final class Args {
                     throw new UsageException(command + ": " + flag + " needs a value");
                 }
                 values.put(flag, argv[++i]);
+                all.computeIfAbsent(flag, f -> new ArrayList<>()).add(argv[i]);
             } else {
                 throw new UsageException(command + ": unknown argument '" + flag + "'");
             }
@@ -45,6 +50,11 @@ final class Args {
 
     Path path(String flag) {
         return values.containsKey(flag) ? Path.of(values.get(flag)) : null;
+    }
+
+    /** Every path given with {@code flag}, in order; none: an empty list. */
+    List<Path> paths(String flag) {
+        return all.getOrDefault(flag, List.of()).stream().map(Path::of).toList();
     }
 
     long integer(String flag, long fallback, long min, long max) {

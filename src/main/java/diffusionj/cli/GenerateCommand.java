@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import diffusionj.attention.TokenMaps;
 import diffusionj.io.EmbeddedModel;
+import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.io.PngFiles;
 import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
@@ -37,7 +38,7 @@ import java.util.Set;
 final class GenerateCommand {
     static final String USAGE = "generate [--model PATH|embedded] [--tokenizer DIR] --prompt P [--negative N] [--sampler NAME] [--steps K]"
             + " [--cfg G] [--seed S] [--width W --height H] [--batch B] [--clip-skip N] --out FILE.png [--maps DIR]"
-            + " [--threshold T] [--init-latent FILE] [--replay-noise FILE] [--save-latents FILE]";
+            + " [--threshold T] [--init-latent FILE] [--replay-noise FILE] [--save-latents FILE] [--lora-dir DIR]… [--embeddings-dir DIR]…";
 
     private GenerateCommand() {
     }
@@ -45,7 +46,7 @@ final class GenerateCommand {
     static void run(String[] argv, PrintStream out, PrintStream err) {
         Args args = new Args("generate", argv, 1, Set.of("--model", "--tokenizer", "--prompt", "--negative", "--sampler", "--steps",
                 "--cfg", "--seed", "--width", "--height", "--batch", "--clip-skip", "--out", "--maps", "--threshold", "--init-latent",
-                "--replay-noise", "--save-latents"), Set.of());
+                "--replay-noise", "--save-latents", "--lora-dir", "--embeddings-dir"), Set.of());
         Path model = EmbeddedModel.resolve(args.optional("--model", EmbeddedModel.NAME));
         Path target = Path.of(args.required("--out"));
         String prompt = args.required("--prompt");
@@ -62,7 +63,9 @@ final class GenerateCommand {
             Map<String, INDArray> saved = new LinkedHashMap<>();
             RunOptions options = new RunOptions(initLatent(args.path("--init-latent")), replayed(args.path("--replay-noise")),
                     args.has("--save-latents") ? (i, latent) -> saved.put(String.format("step%02d.latent", i), latent.dup()) : null);
-            GenerationResult result = new Pipeline(sd).generate(request, args.has("--maps"), options, stderrProgress(err), () -> false);
+            ExtraNetworkFolders folders = new ExtraNetworkFolders(args.paths("--lora-dir"), args.paths("--embeddings-dir"))
+                    .with(ExtraNetworkFolders.beside(model));
+            GenerationResult result = new Pipeline(sd, folders).generate(request, args.has("--maps"), options, stderrProgress(err), () -> false);
             List<Path> files = writeImages(result, target);
             if (args.has("--save-latents")) {
                 saved.put("image", result.decoded());

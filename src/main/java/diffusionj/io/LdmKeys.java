@@ -160,6 +160,78 @@ public final class LdmKeys {
         return (part == null ? rest.substring(0, dot) : part) + rest.substring(dot);
     }
 
+    private static final Pattern DIFFUSERS_BLOCK = Pattern.compile(
+            "(down_blocks|up_blocks)\\.(\\d+)\\.(resnets|attentions|downsamplers|upsamplers)\\.(\\d+)\\.(.+)");
+    private static final Pattern DIFFUSERS_MID = Pattern.compile("mid_block\\.(resnets|attentions)\\.(\\d+)\\.(.+)");
+
+    /**
+     * The inverse of {@link #unet}'s naming for one diffusers UNet name (a weight key or a module path): its name
+     * in the original layout without {@code model.diffusion_model.}, or null for a name outside the numbered
+     * blocks' scheme. {@code upsamplerSlot} is the sub-module index of block {@code i}'s up-sampler: 2 where the
+     * block has attentions (resnet, transformer, up-sampler), else 1.
+     */
+    public static String ldmUnetName(String name, int layers, java.util.function.IntUnaryOperator upsamplerSlot) {
+        for (Map.Entry<String, String> top : UNET_TOP.entrySet()) {
+            if (name.equals(top.getValue()) || name.startsWith(top.getValue() + ".")) {
+                return top.getKey() + name.substring(top.getValue().length());
+            }
+        }
+        Matcher mid = DIFFUSERS_MID.matcher(name);
+        if (mid.matches()) {
+            int j = Integer.parseInt(mid.group(2));
+            return mid.group(1).equals("attentions") ? "middle_block.1." + mid.group(3)
+                    : "middle_block." + (2 * j) + "." + ldmResnetPart(mid.group(3));
+        }
+        Matcher m = DIFFUSERS_BLOCK.matcher(name);
+        if (!m.matches()) {
+            return null;
+        }
+        int block = Integer.parseInt(m.group(2));
+        int position = Integer.parseInt(m.group(4));
+        String rest = m.group(5);
+        boolean down = m.group(1).equals("down_blocks");
+        return switch (m.group(3)) {
+            case "resnets" -> (down ? "input_blocks." + (1 + block * (layers + 1) + position) : "output_blocks." + (block * (layers + 1) + position))
+                    + ".0." + ldmResnetPart(rest);
+            case "attentions" -> (down ? "input_blocks." + (1 + block * (layers + 1) + position) : "output_blocks." + (block * (layers + 1) + position))
+                    + ".1." + rest;
+            case "downsamplers" -> rest.startsWith("conv") ? "input_blocks." + ((block + 1) * (layers + 1)) + ".0.op" + rest.substring(4) : null;
+            default -> "output_blocks." + (block * (layers + 1) + layers) + "." + upsamplerSlot.applyAsInt(block) + "." + rest;
+        };
+    }
+
+    /** A resnet's diffusers part ({@code conv1}, {@code conv1.weight}) under its original name ({@code in_layers.2}). */
+    private static String ldmResnetPart(String rest) {
+        for (Map.Entry<String, String> part : RESNET_PARTS.entrySet()) {
+            if (rest.equals(part.getValue()) || rest.startsWith(part.getValue() + ".")) {
+                return part.getKey() + rest.substring(part.getValue().length());
+            }
+        }
+        return rest;
+    }
+
+    /**
+     * The OpenCLIP name (after {@code cond_stage_model.model.}) of a Hugging Face CLIP text layer's module, e.g.
+     * {@code text_model.encoder.layers.3.mlp.fc1} → {@code transformer.resblocks.3.mlp.c_fc}; the fused q/k/v
+     * projection's parts as the web UI names them ({@code transformer.resblocks.3.attn.q_proj}); null otherwise.
+     */
+    public static String openClipModule(String module) {
+        Matcher m = Pattern.compile("text_model\\.encoder\\.layers\\.(\\d+)\\.(.+)").matcher(module);
+        if (!m.matches()) {
+            return null;
+        }
+        String block = "transformer.resblocks." + m.group(1) + ".";
+        if (m.group(2).matches("self_attn\\.[qkv]_proj")) {
+            return block + "attn." + m.group(2).substring("self_attn.".length());
+        }
+        for (Map.Entry<String, String> part : OPEN_CLIP_BLOCK_PARTS.entrySet()) {
+            if (part.getValue().equals(m.group(2))) {
+                return block + part.getKey();
+            }
+        }
+        return null;
+    }
+
     /** Down-samplers ({@code op}) follow every block but the last, so blocks = ops + 1. */
     static int unetLayersPerBlock(Iterable<String> fileKeys) {
         int maxInput = 0;

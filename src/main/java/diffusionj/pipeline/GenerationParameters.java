@@ -79,7 +79,8 @@ public final class GenerationParameters {
         }
         fields.put("Prompt", prompt.toString());
         fields.put("Negative prompt", negative == null ? "" : negative.toString());
-        for (String part : lines[settings].split(", (?=[A-Z][A-Za-z ]*: )")) {
+        // A quoted value ("name: hash, name: hash") is one field, its commas and colons included.
+        for (String part : lines[settings].split(", (?=[A-Z][A-Za-z ]*: )(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")) {
             int colon = part.indexOf(": ");
             if (colon > 0) {
                 fields.put(part.substring(0, colon).trim(), part.substring(colon + 2).trim());

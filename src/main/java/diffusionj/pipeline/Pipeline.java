@@ -3,7 +3,14 @@ package diffusionj.pipeline;
 import diffusionj.attention.CrossAttentionSums;
 import diffusionj.attention.PromptTokens;
 import diffusionj.attention.TokenMaps;
+import diffusionj.io.ExtraNetworkFolders;
+import diffusionj.lora.LoraFile;
+import diffusionj.lora.LoraTags;
+import diffusionj.lora.LoraUse;
 import diffusionj.nn.GraphRunner;
+import diffusionj.text.Embeddings;
+import diffusionj.text.PromptEncoder;
+import diffusionj.text.TextualInversion;
 import diffusionj.sampling.NoiseSource;
 import diffusionj.sampling.Sampler;
 import diffusionj.sampling.Samplers;
@@ -28,9 +35,16 @@ import java.util.function.BooleanSupplier;
  */
 public final class Pipeline {
     private final StableDiffusion model;
+    private final ExtraNetworkFolders folders;
 
+    /** A pipeline that finds LoRAs and embeddings in the web UI's folders beside the checkpoint ({@link ExtraNetworkFolders#beside}). */
     public Pipeline(StableDiffusion model) {
+        this(model, ExtraNetworkFolders.beside(model.path()));
+    }
+
+    public Pipeline(StableDiffusion model, ExtraNetworkFolders folders) {
         this.model = model;
+        this.folders = folders;
     }
 
     public GenerationResult generate(GenerationRequest request, boolean tokenMaps, RunOptions options,
@@ -74,12 +88,23 @@ public final class Pipeline {
         GenerationRequest r = request.withSeed(seed);
         int batch = r.batchSize();
 
+        LoraTags loraTags = LoraTags.parse(r.prompt());
+        List<LoraUse> loras = loraTags.tags().stream().map(t -> new LoraUse(ExtraNetworkFolders.find("LoRA", t.name(), folders.loras()),
+                t.textMultiplier(), t.unetMultiplier())).toList();
+        if (!loras.isEmpty() || !model.loras().current().isEmpty()) {
+            progress.stage(loras.isEmpty() ? "removing LoRAs" : "applying LoRAs");
+            model.loras().apply(loras);
+        }
+        String prompt = loraTags.text();
+        String networks = loraHashes(loraTags.tags(), loras);
+
         progress.stage("encoding prompt");
-        int chunks = Math.max(model.prompts().chunkCount(r.prompt()), model.prompts().chunkCount(r.negativePrompt()));
-        INDArray cond = repeat(finite(model.prompts().encode(r.prompt(), r.clipSkip(), chunks), "the text encoder (prompt)"), batch);
-        INDArray uncond = repeat(finite(model.prompts().encode(r.negativePrompt(), r.clipSkip(), chunks), "the text encoder (negative prompt)"), batch);
+        PromptEncoder prompts = model.prompts();
+        Embeddings embeddings = prompts.embeddingsIn(folders.embeddings());
+        Conditioning conditioning = new Conditioning(prompts, embeddings, prompt, r.negativePrompt(), r.steps(), r.clipSkip(), batch);
+        networks += embeddingHashes(prompts, embeddings, conditioning.texts());
         // Each model holds its weights' pages only during its phase (ResidentPages): the peak is the largest phase.
-        model.prompts().releaseWeightPages();
+        prompts.releaseWeightPages();
 
         int scale = model.vae().downscale();
         long h = r.height() / scale;
@@ -88,14 +113,13 @@ public final class Pipeline {
         NoiseSource noise = options.noise() != null ? options.noise() : new BatchNoise(seed, batch);
         INDArray start = options.initLatent() != null ? options.initLatent()
                 : noise.gaussian(batch, model.unet().config().inChannels(), h, w);
-        INDArray context = Nd4j.concat(0, uncond, cond);
         CrossAttentionSums attention = tokenMaps
-                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, context.size(1))) : null;
+                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, conditioning.context(0).size(1))) : null;
 
         Start from = init == null ? new Start(start.mul(sampler.initNoiseSigma()), 0, null)
                 : startFromImage(init, sampler, start, r.steps(), batch, progress);
         progress.stage("denoising");
-        INDArray latent = denoise(sampler, from, context, r.guidanceScale(), noise, attention, options, progress, cancelled);
+        INDArray latent = denoise(sampler, from, conditioning, r.guidanceScale(), noise, attention, options, progress, cancelled);
         model.unet().releaseWeightPages();
 
         progress.stage("decoding");
@@ -105,7 +129,8 @@ public final class Pipeline {
             INDArray keep = init.mask().reshape(1, 1, r.height(), r.width());
             decoded = decoded.mul(keep).addi(init.pixels().mul(keep.rsub(1)));
         }
-        GenerationResult result = result(r, init, seed, latent, decoded, attention, (int) h, (int) w);
+        PromptTokens tokens = attention == null ? null : PromptTokens.of(conditioning.finalPrompt(), model.tokenizer(), embeddings);
+        GenerationResult result = result(r, tokens, networks + extraParameters(init), seed, latent, decoded, attention, (int) h, (int) w);
         model.recordPeak(new StableDiffusion.MeasuredPeak(r.width(), r.height(), batch, ResidentMemory.peakGiB()));
         return result;
     }
@@ -114,7 +139,7 @@ public final class Pipeline {
      * A stage's output, checked for NaN and infinity (one sum: both survive summation). Unchecked, they end as an
      * all-black picture and a successful exit; the web UIs stop with "A tensor with all NaNs was produced".
      */
-    private static INDArray finite(INDArray values, String stage) {
+    static INDArray finite(INDArray values, String stage) {
         if (!Double.isFinite(values.sumNumber().doubleValue())) {
             throw new GenerationException(stage + " produced NaN or infinite values: the checkpoint's weights are broken (a NaN"
                     + " or infinity in the file) or overflow at this precision; try another checkpoint or a float32 copy of this one");
@@ -156,7 +181,7 @@ public final class Pipeline {
         return mask.dup('c').reshape(h, f, w, f).mean(1, 3).reshape(1, 1, h, w);
     }
 
-    private INDArray denoise(Sampler sampler, Start from, INDArray context, double guidance, NoiseSource noise,
+    private INDArray denoise(Sampler sampler, Start from, Conditioning conditioning, double guidance, NoiseSource noise,
                              CrossAttentionSums attention, RunOptions options, ProgressListener progress, BooleanSupplier cancelled) {
         double[] timesteps = sampler.timesteps();
         List<String> probes = attention == null ? List.of() : attention.probes();
@@ -170,7 +195,7 @@ public final class Pipeline {
             }
             INDArray input = sampler.scaleModelInput(latent, i);
             Map<String, INDArray> out = model.unet().run(Nd4j.concat(0, input, input), Nd4j.createFromArray(timesteps[i]),
-                    context, probes);
+                    conditioning.context(i - from.call()), probes);
             INDArray both = finite(out.get(UNet2DConditionModel.OUT),
                     String.format("the UNet at step %d/%d (timestep %.0f)", i + 1 - from.call(), total, timesteps[i]));
             INDArray unconditional = both.get(NDArrayIndex.interval(0, batch));
@@ -191,24 +216,48 @@ public final class Pipeline {
         return latent;
     }
 
-    private GenerationResult result(GenerationRequest r, InitImage init, long seed, INDArray latent, INDArray decoded,
+    /** @param tokens the final prompt's tokens (for the maps); @param extra the settings line's fields after the model's */
+    private GenerationResult result(GenerationRequest r, PromptTokens tokens, String extra, long seed, INDArray latent, INDArray decoded,
                                     CrossAttentionSums attention, int latentH, int latentW) {
         INDArray levels = Images.toLevels(decoded);
         List<ArrayImg<ARGBType, IntArray>> images = new ArrayList<>();
         long[] seeds = new long[r.batchSize()];
         List<String> parameters = new ArrayList<>();
         List<TokenMaps> maps = new ArrayList<>();
-        PromptTokens tokens = attention == null ? null : PromptTokens.of(r.prompt(), model.tokenizer());
         String hash = model.shortHash();
         for (int i = 0; i < r.batchSize(); i++) {
             seeds[i] = seed + i;
             images.add(Images.toArgb(levels, i));
-            parameters.add(GenerationParameters.format(r, seeds[i], model.name(), hash) + extraParameters(init));
+            parameters.add(GenerationParameters.format(r, seeds[i], model.name(), hash) + extra);
             if (attention != null) {
                 maps.add(TokenMaps.compute(attention, i, tokens, latentH, latentW, r.height(), r.width()));
             }
         }
         return new GenerationResult(r, images, seeds, parameters, latent, decoded, maps);
+    }
+
+    /** The web UI's {@code Lora hashes: "name: hash, …"} field (its short hash, {@link LoraFile#shortHash}), or "". */
+    private static String loraHashes(List<LoraTags.Tag> tags, List<LoraUse> uses) {
+        if (tags.isEmpty()) {
+            return "";
+        }
+        List<String> hashes = new ArrayList<>();
+        for (int i = 0; i < tags.size(); i++) {
+            hashes.add(tags.get(i).name() + ": " + LoraFile.shortHash(uses.get(i).file()));
+        }
+        return ", Lora hashes: \"" + String.join(", ", hashes) + "\"";
+    }
+
+    /** The web UI's {@code TI hashes: "name: hash, …"} field for the embeddings the prompts use, or "". */
+    private static String embeddingHashes(PromptEncoder prompts, Embeddings embeddings, List<String> texts) {
+        java.util.LinkedHashMap<String, TextualInversion> used = new java.util.LinkedHashMap<>();
+        for (String text : texts) {
+            prompts.embeddingsUsed(text, embeddings).forEach(e -> used.putIfAbsent(e.name(), e));
+        }
+        if (used.isEmpty()) {
+            return "";
+        }
+        return ", TI hashes: \"" + String.join(", ", used.values().stream().map(e -> e.name() + ": " + e.shortHash()).toList()) + "\"";
     }
 
     /** The web UIs' img2img fields, appended to the settings line. */

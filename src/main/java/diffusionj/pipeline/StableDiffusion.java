@@ -4,6 +4,9 @@ import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
 import diffusionj.io.Component;
 import diffusionj.io.EmbeddedModel;
+import diffusionj.io.WeightSource;
+import diffusionj.lora.ActiveLoras;
+import diffusionj.lora.LoraTargets;
 import diffusionj.nn.GraphRunner;
 import diffusionj.sampling.NoiseSchedule;
 import diffusionj.text.ClipTextEncoder;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 
 /** A loaded Stable Diffusion model: tokenizer, text encoder, UNet, autoencoder and noise schedule. */
 public final class StableDiffusion implements AutoCloseable {
@@ -30,6 +34,7 @@ public final class StableDiffusion implements AutoCloseable {
     private final ImageCodec vae;
     private final NoiseSchedule schedule;
     private volatile MeasuredPeak lastPeak;
+    private ActiveLoras loras;
 
     /** The most resident memory of the whole process while this model made a {@code width}×{@code height} batch. */
     public record MeasuredPeak(int width, int height, int batch, double gib) {
@@ -73,6 +78,23 @@ public final class StableDiffusion implements AutoCloseable {
 
     public UNet2DConditionModel unet() {
         return unet;
+    }
+
+    /** The LoRAs merged into this model's text encoder and UNet (none until a prompt asks for one). */
+    public synchronized ActiveLoras loras() {
+        if (loras == null) {
+            WeightSource unetWeights = checkpoint.weights(Component.UNET);
+            WeightSource textWeights = checkpoint.weights(Component.TEXT_ENCODER);
+            LoraTargets targets = new LoraTargets(unetWeights, unet.config().layersPerBlock(), textWeights, checkpoint.family());
+            loras = new ActiveLoras(targets, Map.of(Component.UNET, unetWeights, Component.TEXT_ENCODER, textWeights),
+                    Map.of(Component.UNET, unet.weights(), Component.TEXT_ENCODER, prompts.encoder().weights()));
+        }
+        return loras;
+    }
+
+    /** The checkpoint's file or folder. */
+    public Path path() {
+        return checkpoint.path();
     }
 
     /** The learned autoencoder of Stable Diffusion, or the fixed pixel unshuffle of the embedded model. */

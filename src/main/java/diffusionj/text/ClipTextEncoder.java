@@ -16,7 +16,10 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +33,10 @@ import java.util.Map;
 public final class ClipTextEncoder {
     public static final String INPUT_IDS = "input_ids";
     public static final String LAST_HIDDEN_STATE = "last_hidden_state";
+    /** [batch, 77, 1]: 1 where the token's own embedding is used, 0 where a textual-inversion vector replaces it. */
+    static final String TOKEN_KEEP = "token_keep";
+    /** [batch, 77, width]: the replacing vectors (zeros elsewhere). */
+    static final String TOKEN_VECTORS = "token_vectors";
 
     private static final String PREFIX = "text_model.";
     private final ClipTextConfig config;
@@ -64,6 +71,11 @@ public final class ClipTextEncoder {
 
     public ClipTextConfig config() {
         return config;
+    }
+
+    /** The weights the tower's graph reads (where LoRAs are merged in: {@link WeightStore#override}). */
+    public WeightStore weights() {
+        return weights;
     }
 
     /** Adds the tower to {@code w}'s graph behind token ids [batch, 77] and names all its outputs (see the class comment). */
@@ -107,6 +119,10 @@ public final class ClipTextEncoder {
         SDVariable table = w.get(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), d);
         SDVariable tokens = lookup == Lookup.GATHER ? sd.gather(table, ids, 0)
                 : sd.mmul(sd.oneHot(ids.reshape(-1), (int) config.vocabSize()), table).reshape(-1, t, d);
+        if (lookup == Lookup.GATHER) {
+            // Textual inversion: the embedding's vectors take the places of its name's tokens, before positions are added.
+            tokens = tokens.mul(sd.placeHolder(TOKEN_KEEP, DataType.FLOAT, -1, t, 1)).add(sd.placeHolder(TOKEN_VECTORS, DataType.FLOAT, -1, t, d));
+        }
         SDVariable positions = w.get(PREFIX + "embeddings.position_embedding.weight", config.maxPositions(), d)
                 .get(SDIndex.interval(0L, t));
         SDVariable h = tokens.add(positions).reshape(-1, d);
@@ -149,6 +165,11 @@ public final class ClipTextEncoder {
      * Runs the tower on token ids [batch, 77] and returns the named outputs.
      */
     public Map<String, INDArray> encode(long[][] ids, String... outputs) {
+        return encode(ids, new ArrayList<>(java.util.Collections.nCopies(ids.length, List.<PromptChunks.Placed>of())), outputs);
+    }
+
+    /** As {@link #encode(long[][], String...)}, with each row's textual-inversion vectors in place of their placeholders. */
+    public Map<String, INDArray> encode(long[][] ids, List<List<PromptChunks.Placed>> embeddings, String... outputs) {
         for (long[] row : ids) {
             if (row.length != ClipTokenizer.CONTEXT_LENGTH) {
                 throw new IllegalArgumentException("text encoder input must have " + ClipTokenizer.CONTEXT_LENGTH + " ids per row, got " + row.length);
@@ -159,15 +180,32 @@ public final class ClipTextEncoder {
                 }
             }
         }
-        return GraphRunner.output(sd, Map.of(INPUT_IDS, Nd4j.createFromArray(ids)), outputs);
+        long t = ClipTokenizer.CONTEXT_LENGTH;
+        INDArray keep = Nd4j.ones(DataType.FLOAT, ids.length, t, 1);
+        INDArray vectors = Nd4j.zeros(DataType.FLOAT, ids.length, t, config.width());
+        for (int row = 0; row < ids.length; row++) {
+            for (PromptChunks.Placed p : embeddings.get(row)) {
+                INDArray v = p.embedding().vectors();
+                for (int i = 0; i < v.size(0); i++) {
+                    keep.putScalar(new long[]{row, p.first() + i, 0}, 0f);
+                    vectors.get(NDArrayIndex.point(row), NDArrayIndex.point(p.first() + i), NDArrayIndex.all()).assign(v.getRow(i));
+                }
+            }
+        }
+        return GraphRunner.output(sd, Map.of(INPUT_IDS, Nd4j.createFromArray(ids), TOKEN_KEEP, keep, TOKEN_VECTORS, vectors), outputs);
     }
 
     /** The conditioning for CLIP skip {@code n} (1 = last layer), [batch, 77, width]. */
     public INDArray conditioning(long[][] ids, int clipSkip) {
+        return conditioning(ids, new ArrayList<>(java.util.Collections.nCopies(ids.length, List.<PromptChunks.Placed>of())), clipSkip);
+    }
+
+    /** As {@link #conditioning(long[][], int)}, with textual-inversion vectors per row. */
+    public INDArray conditioning(long[][] ids, List<List<PromptChunks.Placed>> embeddings, int clipSkip) {
         if (clipSkip < 1 || clipSkip > config.layers()) {
             throw new IllegalArgumentException("CLIP skip must be between 1 and " + config.layers() + ", got " + clipSkip);
         }
         String name = clipSkip == 1 ? LAST_HIDDEN_STATE : clipSkip(clipSkip);
-        return encode(ids, name).get(name);
+        return encode(ids, embeddings, name).get(name);
     }
 }

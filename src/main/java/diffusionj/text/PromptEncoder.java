@@ -4,6 +4,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Prompt text → conditioning [1, 77·chunks, width]: the prompt is parsed for weights, cut into chunks,
  * each chunk encoded by the text tower; then, per chunk, every position's embedding row is multiplied by
@@ -28,19 +31,30 @@ public final class PromptEncoder {
         return tokenizer;
     }
 
+    public ClipTextEncoder encoder() {
+        return encoder;
+    }
+
     /** @param minChunks pad with empty chunks up to this count (prompt and negative prompt must align for guidance) */
     public INDArray encode(String prompt, int clipSkip, int minChunks) {
-        PromptChunks chunks = PromptChunks.of(prompt, tokenizer);
+        return encode(prompt, clipSkip, minChunks, Embeddings.NONE);
+    }
+
+    /** As {@link #encode(String, int, int)}, the names of {@code embeddings} standing for their vectors. */
+    public INDArray encode(String prompt, int clipSkip, int minChunks, Embeddings embeddings) {
+        PromptChunks chunks = PromptChunks.of(prompt, tokenizer, embeddings);
         PromptChunks empty = PromptChunks.of("", tokenizer);
         int n = Math.max(minChunks, chunks.chunks().size());
         long[][] ids = new long[n][];
         float[][] weights = new float[n][];
+        List<List<PromptChunks.Placed>> placed = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             PromptChunks.Chunk c = i < chunks.chunks().size() ? chunks.chunks().get(i) : empty.chunks().get(0);
             ids[i] = c.ids();
             weights[i] = c.weights();
+            placed.add(c.embeddings());
         }
-        INDArray z = encoder.conditioning(ids, clipSkip);
+        INDArray z = encoder.conditioning(ids, placed, clipSkip);
         for (int i = 0; i < n; i++) {
             INDArray chunk = z.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
             double originalMean = chunk.meanNumber().doubleValue();
@@ -56,6 +70,20 @@ public final class PromptEncoder {
 
     /** Number of 77-position chunks the prompt needs. */
     public int chunkCount(String prompt) {
-        return PromptChunks.of(prompt, tokenizer).chunks().size();
+        return chunkCount(prompt, Embeddings.NONE);
+    }
+
+    public int chunkCount(String prompt, Embeddings embeddings) {
+        return PromptChunks.of(prompt, tokenizer, embeddings).chunks().size();
+    }
+
+    /** The embeddings of {@code embeddings} that {@code prompt} uses. */
+    public List<TextualInversion> embeddingsUsed(String prompt, Embeddings embeddings) {
+        return PromptChunks.of(prompt, tokenizer, embeddings).embeddings();
+    }
+
+    /** The embeddings in {@code folders} for this text tower. */
+    public Embeddings embeddingsIn(List<java.nio.file.Path> folders) {
+        return Embeddings.in(folders, tokenizer, encoder.config().width());
     }
 }

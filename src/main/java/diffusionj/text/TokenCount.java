@@ -7,7 +7,12 @@ package diffusionj.text;
 public record TokenCount(int tokens, int chunks) {
 
     public static TokenCount of(String prompt, ClipTokenizer tokenizer) {
-        PromptChunks c = PromptChunks.of(prompt, tokenizer);
+        return of(prompt, tokenizer, Embeddings.NONE);
+    }
+
+    /** An embedding's name counts as its vectors, as it takes their places. */
+    public static TokenCount of(String prompt, ClipTokenizer tokenizer, Embeddings embeddings) {
+        PromptChunks c = PromptChunks.of(prompt, tokenizer, embeddings);
         return new TokenCount(c.tokenCount(), c.chunks().size());
     }
 

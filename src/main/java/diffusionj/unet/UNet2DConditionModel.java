@@ -66,6 +66,11 @@ public final class UNet2DConditionModel {
         return config;
     }
 
+    /** The weights every graph of this UNet reads (where LoRAs are merged in: {@link WeightStore#override}). */
+    public WeightStore weights() {
+        return weights;
+    }
+
     /** Predicts for one step. @return [batch, outChannels, h, w] */
     public INDArray predict(INDArray sample, INDArray timestep, INDArray encoderHiddenStates) {
         return run(sample, timestep, encoderHiddenStates, List.of()).get(OUT);

@@ -46,20 +46,12 @@ class GenerateCommandTest {
     @CsvSource({"sd1-tiny, euler_ancestral, model-ldm.safetensors", "sd2-tiny, dpmpp_2m_karras, model", "sd1-tiny, ddim, model"})
     void replayedNoiseAndInitialLatentReproduceTheFixturePipeline(String set, String sampler, String form) throws Exception {
         try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/pipeline_" + sampler + ".safetensors"))) {
-            Path init = dir.resolve("init.safetensors");
-            SafetensorsWriter.float32().write(init, Map.of("init_latent", g.load("init_latent")));
-            Map<String, INDArray> noise = new LinkedHashMap<>();
-            for (int i = 0; g.contains(ReplayedNoise.key(i)); i++) {
-                noise.put(ReplayedNoise.key(i), g.load(ReplayedNoise.key(i)));
-            }
-            Path replay = dir.resolve("noise.safetensors");
-            SafetensorsWriter.float32().write(replay, noise);
             Path latents = dir.resolve("latents.safetensors");
             Path png = dir.resolve("out.png");
-            String[] r = run("generate", "--model", Fixtures.path(set, form).toString(), "--prompt", "a red circle on the left and a blue square",
+            String[] r = run(concat(new String[]{"generate", "--model", Fixtures.path(set, form).toString(), "--prompt", "a red circle on the left and a blue square",
                     "--negative", "blurry, palm tree", "--sampler", sampler, "--steps", "10", "--cfg", "7.5", "--seed", "0",
-                    "--width", "64", "--height", "64", "--out", png.toString(), "--init-latent", init.toString(),
-                    "--replay-noise", replay.toString(), "--save-latents", latents.toString(), "--maps", dir.resolve("maps").toString());
+                    "--width", "64", "--height", "64", "--out", png.toString(), "--save-latents", latents.toString(), "--maps", dir.resolve("maps").toString()},
+                    replayArguments(g)));
             assertEquals("0", r[0], r[2]);
             try (Safetensors saved = Safetensors.open(latents)) {
                 for (int i = 0; i < 10; i++) {
@@ -98,6 +90,62 @@ class GenerateCommandTest {
                 }
             }
         }
+    }
+
+    /** {@code --init-latent} and {@code --replay-noise} files holding a golden run's start and noise. */
+    private String[] replayArguments(Safetensors g) {
+        Path init = dir.resolve("init.safetensors");
+        SafetensorsWriter.float32().write(init, Map.of("init_latent", g.load("init_latent")));
+        Map<String, INDArray> noise = new LinkedHashMap<>();
+        for (int i = 0; g.contains(ReplayedNoise.key(i)); i++) {
+            noise.put(ReplayedNoise.key(i), g.load(ReplayedNoise.key(i)));
+        }
+        Path replay = dir.resolve("noise.safetensors");
+        SafetensorsWriter.float32().write(replay, noise);
+        return new String[]{"--init-latent", init.toString(), "--replay-noise", replay.toString()};
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** The LoRA and embedding goldens of sd1-tiny/lora, from the prompts its manifest writes, through the command line. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "lora_pipeline_ddim | a photo of a cat <lora:kohya:0.8> | blurry, palm tree | --lora-dir | Lora hashes: \"kohya: ",
+            "ti_pipeline_ddim | a photo of mychar on a beach | badneg, blurry | --embeddings-dir | TI hashes: \"mychar: "})
+    void loraTagsAndEmbeddingNamesInThePromptsReproduceTheGoldens(String golden, String prompt, String negative, String folderFlag,
+                                                                  String recorded) throws Exception {
+        try (Safetensors g = Safetensors.open(Fixtures.path("sd1-tiny", "lora/golden/" + golden + ".safetensors"))) {
+            Path latents = dir.resolve("latents.safetensors");
+            Path png = dir.resolve("out.png");
+            Path folder = Fixtures.path("sd1-tiny", folderFlag.equals("--lora-dir") ? "lora" : "lora/embeddings");
+            String[] r = run(concat(new String[]{"generate", "--model", Fixtures.path("sd1-tiny", "model").toString(), "--prompt", prompt,
+                    "--negative", negative, "--sampler", "ddim", "--steps", "10", "--cfg", "7.5", "--seed", "0", "--width", "64", "--height", "64",
+                    "--out", png.toString(), "--save-latents", latents.toString(), folderFlag, folder.toString()}, replayArguments(g)));
+            assertEquals("0", r[0], r[2]);
+            try (Safetensors saved = Safetensors.open(latents)) {
+                for (int i = 0; i < 10; i++) {
+                    String key = String.format("step%02d.latent", i);
+                    assertClose(g.load(key), saved.load(key), 1e-3, golden + " " + key);
+                }
+                assertClose(g.load("image"), saved.load("image"), 1e-3, golden + " image");
+            }
+            String parameters = PngFiles.readText(png, "parameters");
+            assertTrue(parameters.startsWith(prompt + "\n"), parameters);
+            assertTrue(parameters.contains(recorded), parameters);
+        }
+    }
+
+    @Test
+    void aLoraTagWithoutItsFileNamesTheFoldersSearched() {
+        String[] r = run("generate", "--model", Fixtures.path("sd1-tiny", "model").toString(), "--prompt", "a cat <lora:nosuch:1>",
+                "--steps", "1", "--width", "64", "--height", "64", "--out", dir.resolve("x.png").toString(),
+                "--lora-dir", dir.toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("nosuch") && r[2].contains(dir.toString()) && !r[2].contains("Exception"), r[2]);
     }
 
     @Test

@@ -36,6 +36,19 @@ class GenerationParametersTest {
         assertEquals("0.5", fields.get("Denoising strength"));
     }
 
+    /** A web UI's text with LoRA tags and quoted hash lists reads back to the prompt with its tags; the lists stay whole. */
+    @Test
+    void loraTagsAndQuotedHashListsReadBack() {
+        String text = "a photo of mychar <lora:Kohya:0.8>\nNegative prompt: badneg, blurry\nSteps: 10, Sampler: DDIM, CFG scale: 7.5,"
+                + " Seed: 1, Size: 64x64, Model hash: 1a2b3c4d, Model: tiny, Lora hashes: \"Kohya: 0123456789ab, Other Style: ba9876543210\","
+                + " TI hashes: \"mychar: 111111111111, badneg: 222222222222\", Version: v1.10.0";
+        assertEquals("a photo of mychar <lora:Kohya:0.8>", GenerationParameters.parse(text).prompt());
+        Map<String, String> fields = GenerationParameters.fields(text);
+        assertEquals("\"Kohya: 0123456789ab, Other Style: ba9876543210\"", fields.get("Lora hashes"));
+        assertEquals("\"mychar: 111111111111, badneg: 222222222222\"", fields.get("TI hashes"));
+        assertEquals("v1.10.0", fields.get("Version"));
+    }
+
     @Test
     void textWithoutSettingsIsRefused() {
         GenerationException e = assertThrows(GenerationException.class, () -> GenerationParameters.parse("just a caption"));
