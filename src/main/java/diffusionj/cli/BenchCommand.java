@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  */
 final class BenchCommand {
     static final String USAGE = "bench [--model PATH] [--tokenizer DIR] [--repeats N] [--sizes 256,512] | bench --lm"
-            + " | bench --e2e [--dtype fp16|fp32] [--size 512] [--steps N]";
+            + " | bench --e2e [--dtype fp16|fp32] [--size 512] [--steps N] | bench --lora --model PATH [--rank R] [--locon]";
 
     /** Multiply-adds ×2 of one SD 1.5 UNet call per image, as counted for the targets. */
     private static final double GFLOP_256 = 180;
@@ -44,8 +44,17 @@ final class BenchCommand {
     }
 
     static void run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes", "--dtype", "--size", "--steps"),
-                Set.of("--lm", "--e2e"));
+        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes", "--dtype", "--size", "--steps", "--rank"),
+                Set.of("--lm", "--e2e", "--lora", "--locon"));
+        if (args.has("--lora")) {
+            try {
+                out.println(new GsonBuilder().setPrettyPrinting().create().toJson(LoraBench.run(EmbeddedModel.resolve(args.required("--model")),
+                        args.path("--tokenizer"), (int) args.integer("--rank", 32, 1, 1024), args.has("--locon"), err)));
+            } catch (java.io.IOException e) {
+                throw new UsageException("bench --lora: " + e.getMessage());
+            }
+            return;
+        }
         int repeats = (int) args.integer("--repeats", 3, 1, 100);
         if (args.has("--e2e")) {
             String dtype = args.optional("--dtype", "fp16");

@@ -5,6 +5,7 @@ import diffusionj.lm.CaptionSuggester;
 import diffusionj.lm.DebouncedWorker;
 import diffusionj.lm.Suggestion;
 import diffusionj.text.ClipTokenizer;
+import diffusionj.text.Embeddings;
 import diffusionj.text.TokenCount;
 import ij.IJ;
 import ij.Prefs;
@@ -147,7 +148,8 @@ final class CaptionCompleterPanel extends JPanel {
         CaptionSuggester s = CaptionSession.suggester();
         ClipTokenizer clip = CaptionSession.clipTokenizer();
         List<Suggestion> suggestions = texts[0].isEmpty() ? List.of() : s.suggest(texts[0], SUGGESTIONS);
-        String count = "Prompt " + TokenCount.of(texts[1], clip).format() + " · negative " + TokenCount.of(texts[2], clip).format();
+        Embeddings embeddings = CaptionSession.embeddings();
+        String count = "Prompt " + TokenCount.of(texts[1], clip, embeddings).format() + " · negative " + TokenCount.of(texts[2], clip, embeddings).format();
         String state = s.hasLanguageModel() ? "Suggestions: language model, tags" + (s.hasClipVocabulary() ? ", CLIP words" : "")
                 : "No language model: only tag completion is active" + (s.hasClipVocabulary() ? " (and CLIP words)" : "");
         return new Update(suggestions, count, state);

@@ -36,7 +36,7 @@ public final class CaptionMacros {
     public static String countTokens(String text) {
         try {
             ClipTokenizer clip = CaptionSession.clipTokenizer();
-            return TokenCount.of(text, clip).format();
+            return TokenCount.of(text, clip, CaptionSession.embeddings()).format();
         } catch (RuntimeException e) {
             return fail(e.getMessage());
         }

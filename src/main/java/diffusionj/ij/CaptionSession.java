@@ -3,16 +3,22 @@ package diffusionj.ij;
 import diffusionj.lm.CaptionSuggester;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
+import diffusionj.io.Component;
+import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.lm.Gpt2Model;
 import diffusionj.lm.Gpt2Tokenizer;
+import diffusionj.lm.ExtraNetworkCompleter;
 import diffusionj.lm.TagCompleter;
 import diffusionj.lm.TokenPredictor;
 import diffusionj.scijava.DiffusionServices;
 import diffusionj.scijava.ModelChoice;
+import diffusionj.text.ClipTextConfig;
 import diffusionj.text.ClipTokenizer;
+import diffusionj.text.Embeddings;
 import ij.Prefs;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -25,6 +31,7 @@ final class CaptionSession {
 
     private static String lmFolder;
     private static ModelChoice clipModel;
+    private static Embeddings embeddings;
     private static CaptionSuggester suggester;
     private static ClipTokenizer clip;
 
@@ -45,8 +52,13 @@ final class CaptionSession {
         ModelChoice model = DiffusionServices.get().defaultModel();
         if (suggester == null || !lm.equals(lmFolder) || !Objects.equals(model, clipModel)) {
             clip = loadClip(model);
+            embeddings = Embeddings.in(DiffusionServices.get().extraNetworkFolders(model).embeddings(), clip, textWidth(model));
             TokenPredictor predictor = lm.isBlank() ? null : new TokenPredictor(Gpt2Model.load(Path.of(lm)));
-            suggester = new CaptionSuggester(TagCompleter.builtIn(), predictor, lm.isBlank() ? null : Gpt2Tokenizer.forModel(Path.of(lm)), clip);
+            ExtraNetworkFolders folders = DiffusionServices.get().extraNetworkFolders(model);
+            ExtraNetworkCompleter networks = new ExtraNetworkCompleter(List.copyOf(ExtraNetworkFolders.list(folders.loras()).keySet()),
+                    List.copyOf(ExtraNetworkFolders.list(folders.embeddings()).keySet()));
+            suggester = new CaptionSuggester(TagCompleter.builtIn(), predictor, lm.isBlank() ? null : Gpt2Tokenizer.forModel(Path.of(lm)), clip,
+                    networks);
             lmFolder = lm;
             clipModel = model;
         }
@@ -57,6 +69,18 @@ final class CaptionSession {
     static synchronized ClipTokenizer clipTokenizer() {
         suggester();
         return clip;
+    }
+
+    /** The default model's embeddings, which the token counts count as their vectors. */
+    static synchronized Embeddings embeddings() {
+        suggester();
+        return embeddings;
+    }
+
+    private static long textWidth(ModelChoice model) {
+        try (Checkpoint c = Checkpoints.open(model.model(), model.tokenizer())) {
+            return ClipTextConfig.fromJson(c.config(Component.TEXT_ENCODER)).width();
+        }
     }
 
     private static ClipTokenizer loadClip(ModelChoice model) {

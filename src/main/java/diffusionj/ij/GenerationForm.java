@@ -1,6 +1,7 @@
 package diffusionj.ij;
 
 import diffusionj.attention.TokenMaps;
+import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.pipeline.GenerationParameters;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.sampling.Samplers;
@@ -22,15 +23,20 @@ import java.util.Set;
  * The settings shared by Generate Image..., Image to Image... and Inpaint Selection...: a dialog in the
  * GUI (its fields recorded by the Macro Recorder), or the macro's options when run from a macro or a
  * headless batch. Option keys: prompt, negative, model, tokenizer, sampler, steps, cfg, seed, width,
- * height, batch, clip, token (flag), threshold, and for image-to-image strength, mask (blur in pixels).
- * A width or height of 0 means the model's own size.
+ * height, batch, clip, token (flag), threshold, lora_dir and embeddings_dir (folders searched before the
+ * remembered ones; several separated by the path separator), and for image-to-image strength, mask (blur in
+ * pixels). A width or height of 0 means the model's own size.
  */
 final class GenerationForm {
     static final Set<String> KEYS = Set.of("prompt", "negative", "model", "tokenizer", "sampler", "steps", "cfg", "seed", "width",
-            "height", "batch", "clip", "token", "threshold", "strength", "mask");
+            "height", "batch", "clip", "token", "threshold", "strength", "mask", "lora_dir", "embeddings_dir");
 
-    /** What the user asked for; {@code strength} and {@code maskBlur} only matter from an image. */
-    record Values(GenerationRequest request, ModelChoice model, boolean tokenMaps, double threshold, double strength, int maskBlur) {
+    /**
+     * What the user asked for; {@code strength} and {@code maskBlur} only matter from an image; {@code folders}: the
+     * macro's LoRA and embedding folders (the remembered ones are added by the service).
+     */
+    record Values(GenerationRequest request, ModelChoice model, ExtraNetworkFolders folders, boolean tokenMaps, double threshold,
+                  double strength, int maskBlur) {
     }
 
     enum Kind { TEXT, IMAGE, INPAINT }
@@ -69,7 +75,9 @@ final class GenerationForm {
                 GenerationParameters.samplerName(o.get("sampler", d.sampler())), whole(o, "steps", d.steps()), o.number("cfg", d.guidanceScale()),
                 (long) o.number("seed", d.seed()), whole(o, "width", d.width()), whole(o, "height", d.height()),
                 whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()));
-        return new Values(r, model, o.has("token"), o.number("threshold", TokenMaps.DEFAULT_THRESHOLD),
+        ExtraNetworkFolders folders = new ExtraNetworkFolders(ExtraNetworkFolders.split(o.get("lora_dir", "")),
+                ExtraNetworkFolders.split(o.get("embeddings_dir", "")));
+        return new Values(r, model, folders, o.has("token"), o.number("threshold", TokenMaps.DEFAULT_THRESHOLD),
                 o.number("strength", kind == Kind.INPAINT ? 0.8 : 0.6), whole(o, "mask", 4));
     }
 
@@ -92,6 +100,7 @@ final class GenerationForm {
         TextArea negative = new TextArea(d.negativePrompt(), 2, 60, TextArea.SCROLLBARS_VERTICAL_ONLY);
         gd.addPanel(promptPanel(prompt, negative));
         ModelChoice current = service.defaultModel();
+        gd.addPanel(ExtraNetworkChooser.panel(service.extraNetworkFolders(current), prompt));
         gd.addStringField("Model", current.label(), 40);
         gd.addStringField("Tokenizer", current.tokenizer() == null ? "" : current.tokenizer().toString(), 40);
         gd.addChoice("Sampler", Samplers.NAMES.toArray(new String[0]), d.sampler());
@@ -135,7 +144,7 @@ final class GenerationForm {
         GenerationRequest r = new GenerationRequest(oneLine(prompt.getText()), oneLine(negative.getText()), sampler, steps, cfg, seed,
                 width, height, batch, clip);
         remember(r);
-        return new Values(r, model, maps, threshold, strength, blur);
+        return new Values(r, model, ExtraNetworkFolders.NONE, maps, threshold, strength, blur);
     }
 
     /**

@@ -44,7 +44,7 @@ final class GenerationRun {
         try {
             IJ.showStatus("DiffusionJ: loading " + form.model().model().getFileName());
             GenerationRequest request = withModelSize(service, form);
-            return service.generate(form.model(), request, init, form.tokenMaps(), progress(),
+            return service.generate(form.model(), request, form.folders(), init, form.tokenMaps(), progress(),
                     () -> cancelled.get() || IJ.escapePressed());
         } catch (CancelledException e) {
             IJ.showStatus("DiffusionJ: " + e.getMessage());

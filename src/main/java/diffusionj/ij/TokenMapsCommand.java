@@ -70,6 +70,6 @@ public class TokenMapsCommand implements PlugIn {
             GenerationRun.report(e.getMessage());
             return null;
         }
-        return GenerationRun.run(service, new GenerationForm.Values(request, model, true, TokenMaps.DEFAULT_THRESHOLD, 0, 0), null);
+        return GenerationRun.run(service, new GenerationForm.Values(request, model, diffusionj.io.ExtraNetworkFolders.NONE, true, TokenMaps.DEFAULT_THRESHOLD, 0, 0), null);
     }
 }

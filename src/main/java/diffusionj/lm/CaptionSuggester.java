@@ -21,12 +21,19 @@ public final class CaptionSuggester {
     private final Gpt2Tokenizer lmTokenizer;
     private final ClipTokenizer clip;
     private final ClipWordCompleter clipWords;
+    private final ExtraNetworkCompleter networks;
 
     /**
      * @param lm          null: only tags (and CLIP words) are proposed
      * @param clip        a model's CLIP tokenizer, or null when no Stable Diffusion model is chosen
      */
     public CaptionSuggester(TagCompleter tags, TokenPredictor lm, Gpt2Tokenizer lmTokenizer, ClipTokenizer clip) {
+        this(tags, lm, lmTokenizer, clip, new ExtraNetworkCompleter(List.of(), List.of()));
+    }
+
+    /** @param networks the LoRA and embedding names to complete, proposed before every other source */
+    public CaptionSuggester(TagCompleter tags, TokenPredictor lm, Gpt2Tokenizer lmTokenizer, ClipTokenizer clip, ExtraNetworkCompleter networks) {
+        this.networks = networks;
         this.tags = tags;
         this.lm = lm;
         this.lmTokenizer = lmTokenizer;
@@ -48,7 +55,12 @@ public final class CaptionSuggester {
         }
         String tagFragment = currentTag(beforeCaret);
         String word = currentWord(beforeCaret);
+        List<Suggestion> names = networks.complete(beforeCaret, limit);
+        if (names.size() >= limit || beforeCaret.matches("(?s).*<lora:[^:>]*")) {
+            return names.subList(0, Math.min(limit, names.size()));
+        }
         List<List<Suggestion>> sources = new ArrayList<>();
+        sources.add(names);
         sources.add(tagSuggestions(tagFragment, limit));
         sources.add(lmSuggestions(beforeCaret, limit));
         sources.add(clipSuggestions(word, limit));

@@ -5,20 +5,22 @@ import java.util.Locale;
 /**
  * One proposal of the caption completer. Accepting it replaces the last {@code replaceChars} characters
  * before the caret with {@code insert}. The score is the source's own measure: the language model's
- * probability, the tag's count, or the CLIP word's merge rank (lower is more frequent).
+ * probability, the tag's count, or the CLIP word's merge rank (lower is more frequent); 0 for LoRA and embedding names.
  *
  * @param singleClipToken whether the proposal is one CLIP token; null when no CLIP vocabulary is loaded
  */
 public record Suggestion(String text, String insert, int replaceChars, double score, Source source, Boolean singleClipToken) {
     public enum Source {
-        LM, TAG, CLIP;
+        LM, TAG, CLIP, LORA, EMBEDDING;
 
-        /** As shown to users and macros: "LM", "tag", "CLIP word". */
+        /** As shown to users and macros: "LM", "tag", "CLIP word", "LoRA", "embedding". */
         public String label() {
             return switch (this) {
                 case LM -> "LM";
                 case TAG -> "tag";
                 case CLIP -> "CLIP word";
+                case LORA -> "LoRA";
+                case EMBEDDING -> "embedding";
             };
         }
     }

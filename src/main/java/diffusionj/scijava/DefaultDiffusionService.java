@@ -1,5 +1,6 @@
 package diffusionj.scijava;
 
+import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
@@ -28,6 +29,8 @@ import java.util.function.BooleanSupplier;
 public final class DefaultDiffusionService extends AbstractService implements DiffusionService {
     static final String MODEL_PREF = "diffusionj.model";
     static final String TOKENIZER_PREF = "diffusionj.tokenizer";
+    static final String LORA_DIRS_PREF = "diffusionj.loraDirs";
+    static final String EMBEDDING_DIRS_PREF = "diffusionj.embeddingDirs";
 
     private final Map<ModelChoice, StableDiffusion> loaded = new LinkedHashMap<>();
 
@@ -67,7 +70,27 @@ public final class DefaultDiffusionService extends AbstractService implements Di
     @Override
     public synchronized GenerationResult generate(ModelChoice model, GenerationRequest request, InitImage init, boolean tokenMaps,
                                                   ProgressListener progress, BooleanSupplier cancelled) {
-        return new Pipeline(model(model)).generate(request, init, tokenMaps, RunOptions.NONE, progress, cancelled);
+        return generate(model, request, ExtraNetworkFolders.NONE, init, tokenMaps, progress, cancelled);
+    }
+
+    @Override
+    public synchronized GenerationResult generate(ModelChoice model, GenerationRequest request, ExtraNetworkFolders folders,
+                                                  InitImage init, boolean tokenMaps, ProgressListener progress, BooleanSupplier cancelled) {
+        return new Pipeline(model(model), folders.with(extraNetworkFolders(model)))
+                .generate(request, init, tokenMaps, RunOptions.NONE, progress, cancelled);
+    }
+
+    @Override
+    public ExtraNetworkFolders extraNetworkFolders() {
+        return new ExtraNetworkFolders(ExtraNetworkFolders.split(Prefs.get(LORA_DIRS_PREF, "")),
+                ExtraNetworkFolders.split(Prefs.get(EMBEDDING_DIRS_PREF, "")));
+    }
+
+    @Override
+    public void setExtraNetworkFolders(ExtraNetworkFolders folders) {
+        Prefs.set(LORA_DIRS_PREF, ExtraNetworkFolders.join(folders.loras()));
+        Prefs.set(EMBEDDING_DIRS_PREF, ExtraNetworkFolders.join(folders.embeddings()));
+        Prefs.savePreferences();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package diffusionj.scijava;
 
+import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
@@ -32,6 +33,24 @@ public interface DiffusionService extends SciJavaService {
      */
     GenerationResult generate(ModelChoice model, GenerationRequest request, InitImage init, boolean tokenMaps,
                               ProgressListener progress, BooleanSupplier cancelled);
+
+    /** As above, with LoRAs and embeddings also looked up in {@code folders}. */
+    GenerationResult generate(ModelChoice model, GenerationRequest request, ExtraNetworkFolders folders, InitImage init,
+                              boolean tokenMaps, ProgressListener progress, BooleanSupplier cancelled);
+
+    /** The LoRA and embedding folders remembered in the Model Manager. */
+    ExtraNetworkFolders extraNetworkFolders();
+
+    /**
+     * Where a model's LoRAs and embeddings are found: the remembered folders, then those beside its checkpoint
+     * ({@link ExtraNetworkFolders#beside}).
+     */
+    default ExtraNetworkFolders extraNetworkFolders(ModelChoice model) {
+        return extraNetworkFolders().with(ExtraNetworkFolders.beside(model.model()));
+    }
+
+    /** The LoRA and embedding folders to remember (Model Manager). */
+    void setExtraNetworkFolders(ExtraNetworkFolders folders);
 
     List<ModelChoice> loadedModels();
 
