@@ -51,6 +51,19 @@ class CheckpointsTest {
         }
     }
 
+    /** LoRAs name layers in either layout: the inverse mapping gives back every UNet weight's original key. */
+    @Test
+    void everyDiffusersUNetNameMapsBackToItsOriginalKey() {
+        for (String set : new String[]{"sd1-tiny", "sd2-tiny"}) {
+            try (Safetensors raw = Safetensors.open(Fixtures.path(set, "model-ldm.safetensors"))) {
+                Map<String, WeightSource.StoredAs> unet = LdmKeys.unet(raw.names());
+                int layers = LdmKeys.unetLayersPerBlock(raw.names());
+                unet.forEach((diffusers, stored) -> assertEquals(stored.fileKey(), LdmKeys.UNET_PREFIX + LdmKeys.ldmUnetName(diffusers, layers,
+                        block -> unet.containsKey("up_blocks." + block + ".attentions.0.proj_in.weight") ? 2 : 1), set + " " + diffusers));
+            }
+        }
+    }
+
     @Test
     void wrongShapeNamesKeyExpectedAndFound() {
         try (Checkpoint c = Checkpoints.open(Fixtures.path("sd1-tiny", "model"), null)) {
