@@ -260,8 +260,9 @@ public final class Safetensors implements Closeable {
         if (type == null || info.elementCount() == 0) {
             return load(name);
         }
-        ByteBuffer bytes = map(info).order(ByteOrder.LITTLE_ENDIAN);
-        mappedTensors.put(name, bytes);
+        // One mapping per tensor, however often it is asked for (a LoRA merge reads the weights the graphs hold): a
+        // second one would hold its own resident pages, which releasePages, knowing only the last, would never free.
+        ByteBuffer bytes = mappedTensors.computeIfAbsent(name, n -> map(info).order(ByteOrder.LITTLE_ENDIAN));
         return MappedArrays.wrap(bytes, type, info.shape());
     }
 

@@ -7,7 +7,9 @@ import diffusionj.nn.WeightStore;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,12 +17,18 @@ import java.util.Map;
  * The LoRAs in force on one loaded model. Applying a set merges each changed weight once,
  * W' = W + Σ Mᵢ·(alphaᵢ/rankᵢ)·upᵢ·downᵢ, into a copy in the weight's own precision, and hands the copies to the
  * component's {@link WeightStore}, which puts them into every graph; the checkpoint's weights are never written, so
- * any other set (or none) starts again from exactly them. A set equal to the one in force costs nothing.
+ * any other set (or none) starts again from exactly them. A set equal to the one in force costs nothing. Weights are
+ * merged one at a time and every temporary is freed at once, so a merge needs the copies and one layer's scratch.
  */
 public final class ActiveLoras {
+    /** One module's update of a weight, with the multiplier of its component. */
+    private record Part(LoraModule module, double multiplier) {
+    }
+
     private final LoraTargets targets;
     private final Map<Component, WeightSource> sources;
     private final Map<Component, WeightStore> stores;
+    private final Map<Component, Map<String, INDArray>> merged = new HashMap<>();
     private List<LoraUse> current = List.of();
 
     public ActiveLoras(LoraTargets targets, Map<Component, WeightSource> sources, Map<Component, WeightStore> stores) {
@@ -38,48 +46,66 @@ public final class ActiveLoras {
         if (uses.equals(current)) {
             return;
         }
-        Map<Component, Map<String, INDArray>> deltas = new HashMap<>();
-        for (LoraUse use : uses) {
-            addDeltas(use, deltas);
-        }
-        // Undo first: if a merge below fails, the model is left as the checkpoint, not half-changed.
+        // Every file is read and every module placed before the model changes: a bad file leaves it as it was.
+        Map<Component, Map<String, List<Part>>> plan = plan(uses);
         current = List.of();
         stores.values().forEach(s -> s.override(Map.of()));
+        merged.values().forEach(copies -> copies.values().forEach(INDArray::close));
+        merged.clear();
         for (Map.Entry<Component, WeightStore> store : stores.entrySet()) {
-            store.getValue().override(merged(sources.get(store.getKey()), deltas.getOrDefault(store.getKey(), Map.of())));
+            WeightSource source = sources.get(store.getKey());
+            Map<String, INDArray> copies = merge(source, plan.getOrDefault(store.getKey(), Map.of()));
+            merged.put(store.getKey(), copies);
+            store.getValue().override(copies);
+            // The file's pages read for the merge go back to the page cache, as after each phase of a generation.
+            source.releasePages();
         }
         current = List.copyOf(uses);
     }
 
-    /** Adds each of the file's scaled updates to {@code deltas} (component → weight key → Σ ΔW, float32). */
-    private void addDeltas(LoraUse use, Map<Component, Map<String, INDArray>> deltas) {
-        LoraFile file = LoraFile.read(use.file());
-        for (LoraModule module : file.modules().values()) {
-            LoraTargets.Target t = targets.find(module.name());
-            if (t == null) {
-                throw new CheckpointException(use.file() + ": module '" + module.name() + "' matches no layer of the loaded model"
-                        + (file.baseModel().isEmpty() ? "" : " (the file says it was trained for " + file.baseModel() + ")"));
+    /** Component → weight key → the updates of it, in the order of the files. */
+    private Map<Component, Map<String, List<Part>>> plan(List<LoraUse> uses) {
+        Map<Component, Map<String, List<Part>>> plan = new HashMap<>();
+        for (LoraUse use : uses) {
+            LoraFile file = LoraFile.read(use.file());
+            for (LoraModule module : file.modules().values()) {
+                LoraTargets.Target t = targets.find(module.name());
+                if (t == null) {
+                    throw new CheckpointException(use.file() + ": module '" + module.name() + "' matches no layer of the loaded model"
+                            + (file.baseModel().isEmpty() ? "" : " (the file says it was trained for " + file.baseModel() + ")"));
+                }
+                double multiplier = t.component() == Component.TEXT_ENCODER ? use.textMultiplier() : use.unetMultiplier();
+                if (multiplier != 0) {
+                    plan.computeIfAbsent(t.component(), c -> new LinkedHashMap<>())
+                            .computeIfAbsent(t.key(), k -> new ArrayList<>()).add(new Part(module, multiplier));
+                }
             }
-            double multiplier = t.component() == Component.TEXT_ENCODER ? use.textMultiplier() : use.unetMultiplier();
-            if (multiplier == 0) {
-                continue;
-            }
-            INDArray delta;
-            try {
-                delta = module.delta(t.shape()).muli(multiplier);
-            } catch (IllegalArgumentException e) {
-                throw new CheckpointException(use.file() + ", module " + e.getMessage() + " ('" + t.key() + "')");
-            }
-            deltas.computeIfAbsent(t.component(), c -> new HashMap<>()).merge(t.key(), delta, INDArray::addi);
         }
+        return plan;
     }
 
-    /** W + ΔW for each key, in W's precision; W itself (read in place from the file) is only read. */
-    private static Map<String, INDArray> merged(WeightSource source, Map<String, INDArray> deltas) {
+    /** W + ΔW for each planned key, in W's precision; W itself (read in place from the file) is only read. */
+    private static Map<String, INDArray> merge(WeightSource source, Map<String, List<Part>> plan) {
         Map<String, INDArray> out = new HashMap<>();
-        deltas.forEach((key, delta) -> {
-            INDArray base = source.mapped(key, source.shape(key));
-            out.put(key, delta.addi(base.castTo(DataType.FLOAT)).castTo(base.dataType()));
+        plan.forEach((key, parts) -> {
+            long[] shape = source.shape(key);
+            INDArray base = source.mapped(key, shape);
+            INDArray sum = base.dataType() == DataType.FLOAT ? base.dup() : base.castTo(DataType.FLOAT);
+            for (Part p : parts) {
+                INDArray delta;
+                try {
+                    delta = p.module().delta(shape);
+                } catch (IllegalArgumentException e) {
+                    throw new CheckpointException("LoRA module " + e.getMessage() + " ('" + key + "')");
+                }
+                sum.addi(delta.muli(p.multiplier()));
+                delta.close();
+            }
+            INDArray copy = sum.castTo(base.dataType());
+            if (copy != sum) {
+                sum.close();
+            }
+            out.put(key, copy);
         });
         return out;
     }

@@ -2,6 +2,7 @@ package diffusionj.lora;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
@@ -35,6 +36,7 @@ public record LoraModule(String name, INDArray down, INDArray up, double alpha) 
             throw new IllegalArgumentException(name + ": up " + Arrays.toString(up.shape()) + " · down " + Arrays.toString(down.shape())
                     + " does not fit the model's weight " + Arrays.toString(weightShape));
         }
-        return product.reshape(weightShape).muli(alpha / rank);
+        // The product's own memory in the weight's shape (not a view), so the caller can free it at once.
+        return Nd4j.create(product.data(), weightShape).muli(alpha / rank);
     }
 }
