@@ -115,6 +115,18 @@ class TextualInversionTest {
         assertEquals(6 + 3, TokenCount.of("a photo of mychar on a beach", model.tokenizer(), embeddings).tokens());
     }
 
+    /** diffusers' form: one tensor named after its token, [width] for one vector; another width is an error naming both. */
+    @Test
+    void diffusersOneTensorEmbeddingsAreReadAndAWrongWidthIsNamed(@TempDir Path dir) {
+        INDArray vector = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 32);
+        diffusionj.io.SafetensorsWriter.float32().write(dir.resolve("toy.safetensors"), java.util.Map.of("<toy>", vector));
+        TextualInversion toy = TextualInversion.read("toy", dir.resolve("toy.safetensors"), 32);
+        assertEquals(1, toy.count());
+        assertEquals(vector.reshape(1, 32), toy.vectors());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> TextualInversion.read("toy", dir.resolve("toy.safetensors"), 768));
+        assertTrue(e.getMessage().contains("768") && e.getMessage().contains("[32]"), e.getMessage());
+    }
+
     @Test
     void aPickledEmbeddingIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("evil.pt"), new byte[]{(byte) 0x80, 2, 0, 0});
