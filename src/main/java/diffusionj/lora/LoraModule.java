@@ -2,7 +2,6 @@ package diffusionj.lora;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
@@ -18,9 +17,10 @@ public record LoraModule(String name, INDArray down, INDArray up, double alpha) 
     }
 
     /**
-     * ΔW in the layer's weight shape, float32: the product of the two factors, for a LoCon convolution the one
-     * kernel that running its two convolutions in turn amounts to (the 1×1 {@code up} mixes the rank channels of
-     * the k×k {@code down}).
+     * ΔW for a layer whose weight has {@code weightShape}, float32, as [out, in·kH·kW] (the weight's row-major layout
+     * read as a matrix): the product of the two factors, for a LoCon convolution the one kernel that running its two
+     * convolutions in turn amounts to (the 1×1 {@code up} mixes the rank channels of the k×k {@code down}). An array
+     * of its own, not a view, so the caller can free it at once.
      */
     public INDArray delta(long[] weightShape) {
         long rank = rank();
@@ -29,14 +29,13 @@ public record LoraModule(String name, INDArray down, INDArray up, double alpha) 
                     + "] or [out, " + rank + ", 1, 1] for the down factor " + Arrays.toString(down.shape()));
         }
         long out = up.size(0);
-        INDArray product = up.castTo(DataType.FLOAT).reshape(out, rank)
-                .mmul(down.castTo(DataType.FLOAT).reshape(rank, down.length() / rank));
         long expected = Arrays.stream(weightShape).reduce(1, (a, b) -> a * b);
-        if (product.length() != expected || out != weightShape[0]) {
+        if (out != weightShape[0] || out * (down.length() / rank) != expected) {
             throw new IllegalArgumentException(name + ": up " + Arrays.toString(up.shape()) + " · down " + Arrays.toString(down.shape())
                     + " does not fit the model's weight " + Arrays.toString(weightShape));
         }
-        // The product's own memory in the weight's shape (not a view), so the caller can free it at once.
-        return Nd4j.create(product.data(), weightShape).muli(alpha / rank);
+        INDArray product = up.castTo(DataType.FLOAT).reshape(out, rank)
+                .mmul(down.castTo(DataType.FLOAT).reshape(rank, down.length() / rank));
+        return product.muli(alpha / rank);
     }
 }
