@@ -16,7 +16,7 @@ import java.util.Map;
  * attention processors' {@code processor.to_q_lora.down.weight}). Module names are kept as written; {@link LoraTargets}
  * finds their layers. Other kinds of network (LoHa, LoKr, OFT, …) are refused by name.
  */
-public record LoraFile(Path path, String name, Map<String, LoraModule> modules, Map<String, String> metadata) {
+public record LoraFile(Path path, Map<String, LoraModule> modules, Map<String, String> metadata) {
     /** Key endings: down factor, up factor. */
     private static final List<String[]> FACTORS = List.of(
             new String[]{".lora_down.weight", ".lora_up.weight"},
@@ -62,7 +62,7 @@ public record LoraFile(Path path, String name, Map<String, LoraModule> modules, 
             if (modules.isEmpty()) {
                 throw new CheckpointException(file + " holds no LoRA modules");
             }
-            return new LoraFile(file, stem(file), modules, st.metadata());
+            return new LoraFile(file, modules, st.metadata());
         }
     }
 
@@ -104,12 +104,6 @@ public record LoraFile(Path path, String name, Map<String, LoraModule> modules, 
         }
         String layer = key.substring(processor + ".processor.".length());
         return key.substring(0, processor) + "." + (layer.equals("to_out") ? "to_out.0" : layer);
-    }
-
-    static String stem(Path file) {
-        String n = file.getFileName().toString();
-        int dot = n.lastIndexOf('.');
-        return dot > 0 ? n.substring(0, dot) : n;
     }
 
     /** The base model the file says it was trained for ({@code ss_base_model_version}, e.g. "sd_v1"), or "". */

@@ -18,7 +18,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -165,7 +164,12 @@ public final class ClipTextEncoder {
      * Runs the tower on token ids [batch, 77] and returns the named outputs.
      */
     public Map<String, INDArray> encode(long[][] ids, String... outputs) {
-        return encode(ids, new ArrayList<>(java.util.Collections.nCopies(ids.length, List.<PromptChunks.Placed>of())), outputs);
+        return encode(ids, noEmbeddings(ids.length), outputs);
+    }
+
+    /** Rows without textual-inversion vectors. */
+    private static List<List<PromptChunks.Placed>> noEmbeddings(int rows) {
+        return java.util.Collections.nCopies(rows, List.of());
     }
 
     /** As {@link #encode(long[][], String...)}, with each row's textual-inversion vectors in place of their placeholders. */
@@ -197,7 +201,7 @@ public final class ClipTextEncoder {
 
     /** The conditioning for CLIP skip {@code n} (1 = last layer), [batch, 77, width]. */
     public INDArray conditioning(long[][] ids, int clipSkip) {
-        return conditioning(ids, new ArrayList<>(java.util.Collections.nCopies(ids.length, List.<PromptChunks.Placed>of())), clipSkip);
+        return conditioning(ids, noEmbeddings(ids.length), clipSkip);
     }
 
     /** As {@link #conditioning(long[][], int)}, with textual-inversion vectors per row. */
