@@ -91,7 +91,7 @@ public final class Pipeline {
         LoraTags loraTags = LoraTags.parse(r.prompt());
         List<LoraUse> loras = loraTags.tags().stream().map(t -> new LoraUse(ExtraNetworkFolders.find("LoRA", t.name(), folders.loras()),
                 t.textMultiplier(), t.unetMultiplier())).toList();
-        if (!loras.isEmpty() || !model.loras().current().isEmpty()) {
+        if (!loras.isEmpty() || !model.lorasInForce().isEmpty()) {
             progress.stage(loras.isEmpty() ? "removing LoRAs" : "applying LoRAs");
             model.loras().apply(loras);
         }

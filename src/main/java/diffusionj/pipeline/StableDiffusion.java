@@ -92,6 +92,11 @@ public final class StableDiffusion implements AutoCloseable {
         return loras;
     }
 
+    /** The LoRAs merged in now; none, without indexing the model's layers, when no prompt has asked for one. */
+    public synchronized java.util.List<diffusionj.lora.LoraUse> lorasInForce() {
+        return loras == null ? java.util.List.of() : loras.current();
+    }
+
     /** The checkpoint's file or folder. */
     public Path path() {
         return checkpoint.path();
