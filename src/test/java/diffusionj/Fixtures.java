@@ -29,4 +29,15 @@ public final class Fixtures {
         }
         return p;
     }
+
+    /** SDXL's added UNet inputs (pooled text vector, sizes) where a golden file has them; empty for SD 1.x/2.x files. */
+    public static java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> unetAddedInputs(diffusionj.io.Safetensors golden) {
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> added = new java.util.HashMap<>();
+        for (String key : new String[]{diffusionj.unet.UNet2DConditionModel.TEXT_EMBEDS, diffusionj.unet.UNet2DConditionModel.TIME_IDS}) {
+            if (golden.contains(key)) {
+                added.put(key, golden.load(key));
+            }
+        }
+        return added;
+    }
 }

@@ -16,10 +16,17 @@ import java.util.Map;
 public final class CrossAttentionSums {
     private final List<AttentionLayer> layers;
     private final Map<String, INDArray> sums = new LinkedHashMap<>();
+    private final int halves;
 
     /** @param all every cross-attention layer of the UNet; the mid block's are left out, as DAAM does */
     public CrossAttentionSums(List<AttentionLayer> all) {
+        this(all, 2);
+    }
+
+    /** @param halves 2 where the UNet batch is [unconditional, conditional] (guidance), 1 where it is the conditional rows alone */
+    public CrossAttentionSums(List<AttentionLayer> all, int halves) {
         this.layers = all.stream().filter(l -> !l.probe().startsWith("mid_block.")).toList();
+        this.halves = halves;
     }
 
     public List<AttentionLayer> layers() {
@@ -31,13 +38,13 @@ public final class CrossAttentionSums {
         return layers.stream().map(AttentionLayer::probe).toList();
     }
 
-    /** Adds one step. @param probs per layer [2·batch, heads, pixels, keys], unconditional half first */
+    /** Adds one step. @param probs per layer [halves·batch, heads, pixels, keys], the conditional half last */
     public void add(Map<String, INDArray> probs) {
         for (AttentionLayer l : layers) {
             String layer = l.probe();
             INDArray p = probs.get(layer);
-            long batch = p.size(0) / 2;
-            INDArray conditional = p.get(NDArrayIndex.interval(batch, 2 * batch), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+            long batch = p.size(0) / halves;
+            INDArray conditional = p.get(NDArrayIndex.interval(p.size(0) - batch, p.size(0)), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
             sums.merge(layer, conditional.dup(), INDArray::addi);
         }
     }

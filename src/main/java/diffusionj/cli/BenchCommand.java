@@ -154,7 +154,7 @@ final class BenchCommand {
         return new UNetConfig(4, 4, new int[]{320, 640, 1280, 1280}, 2,
                 List.of("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
                 List.of("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-                768, new int[]{8, 8, 8, 8}, false, 32, 1e-5, true, 0, 1);
+                768, new int[]{8, 8, 8, 8}, false, 32, 1e-5, true, 0, new int[]{1, 1, 1, 1}, null);
     }
 
     /** One warm-up run (graph building, first allocations), then the median of {@code repeats} timed runs. */

@@ -59,7 +59,7 @@ final class RandomSd15Checkpoint {
         Map<String, long[]> text = recorded(w -> new ClipTextEncoder(TEXT, w));
         List<String> textKeys = new ArrayList<>();
         text.keySet().forEach(k -> textKeys.add(TEXT_PREFIX + k));
-        addComponent(shapes, modelKey, LdmKeys.sd1TextEncoder(textKeys), text);
+        addComponent(shapes, modelKey, LdmKeys.clipTextEncoder(textKeys, "cond_stage_model.transformer."), text);
         // Initialised by the model's own names (norm gains 1, biases 0, the rest scaled by fan-in).
         WeightStore.Loader random = WeightStore.randomWeights(seed);
         (half ? SafetensorsWriter.float16() : SafetensorsWriter.float32()).writeStreamed(file, shapes,

@@ -52,7 +52,7 @@ final class CaptionSession {
         ModelChoice model = DiffusionServices.get().defaultModel();
         if (suggester == null || !lm.equals(lmFolder) || !Objects.equals(model, clipModel)) {
             clip = loadClip(model);
-            embeddings = Embeddings.in(DiffusionServices.get().extraNetworkFolders(model).embeddings(), clip, textWidth(model));
+            embeddings = Embeddings.in(DiffusionServices.get().extraNetworkFolders(model).embeddings(), clip, textWidths(model));
             TokenPredictor predictor = lm.isBlank() ? null : new TokenPredictor(Gpt2Model.load(Path.of(lm)));
             ExtraNetworkFolders folders = DiffusionServices.get().extraNetworkFolders(model);
             ExtraNetworkCompleter networks = new ExtraNetworkCompleter(List.copyOf(ExtraNetworkFolders.list(folders.loras()).keySet()),
@@ -77,9 +77,10 @@ final class CaptionSession {
         return embeddings;
     }
 
-    private static long textWidth(ModelChoice model) {
+    /** The token width of each of the model's text towers: what its embeddings must have. */
+    private static long[] textWidths(ModelChoice model) {
         try (Checkpoint c = Checkpoints.open(model.model(), model.tokenizer())) {
-            return ClipTextConfig.fromJson(c.config(Component.TEXT_ENCODER)).width();
+            return c.family().textTowers().stream().mapToLong(t -> ClipTextConfig.fromJson(c.config(t)).width()).toArray();
         }
     }
 

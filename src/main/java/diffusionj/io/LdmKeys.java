@@ -15,6 +15,10 @@ public final class LdmKeys {
     static final String SD1_TEXT_PREFIX = "cond_stage_model.transformer.";
     static final String SD2_TEXT_PREFIX = "cond_stage_model.model.";
     static final String SDXL_PREFIX = "conditioner.embedders.";
+    /** SDXL's first tower (CLIP ViT-L), Hugging Face names behind the prefix as in SD 1.x. */
+    static final String SDXL_TEXT_PREFIX = SDXL_PREFIX + "0.transformer.";
+    /** SDXL's second tower (OpenCLIP ViT-bigG), OpenCLIP names as in SD 2.x. */
+    static final String SDXL_TEXT_2_PREFIX = SDXL_PREFIX + "1.model.";
 
     private static final Pattern OPEN_CLIP_BLOCK = Pattern.compile("transformer\\.resblocks\\.(\\d+)\\.(.+)");
 
@@ -29,33 +33,38 @@ public final class LdmKeys {
     private LdmKeys() {
     }
 
-    /** SD 1.x keeps Hugging Face's CLIPTextModel names behind a prefix. */
-    public static Map<String, StoredAs> sd1TextEncoder(Iterable<String> fileKeys) {
+    /** SD 1.x and SDXL's first tower keep Hugging Face's CLIPTextModel names behind a prefix. */
+    public static Map<String, StoredAs> clipTextEncoder(Iterable<String> fileKeys, String prefix) {
         Map<String, StoredAs> out = new LinkedHashMap<>();
         for (String key : fileKeys) {
-            if (key.startsWith(SD1_TEXT_PREFIX + "text_model.")) {
-                out.put(key.substring(SD1_TEXT_PREFIX.length()), StoredAs.whole(key));
+            if (key.startsWith(prefix + "text_model.")) {
+                out.put(key.substring(prefix.length()), StoredAs.whole(key));
             }
         }
         return out;
     }
 
     /**
-     * SD 2.x stores OpenCLIP's text tower. SD 2 conditions on the output of the second-to-last block, so
-     * the last block is left out ({@code usedBlocks} = blocks − 1) and the tower becomes an ordinary
-     * CLIPTextModel whose last hidden state is that conditioning.
+     * An OpenCLIP text tower (SD 2.x; SDXL's second) under Hugging Face CLIPTextModel names, its first
+     * {@code usedBlocks} blocks. SD 2 conditions on the output of the second-to-last block, so there the last block
+     * is left out (blocks − 1) and the tower becomes an ordinary CLIPTextModel whose last hidden state is that
+     * conditioning; SDXL uses every block. {@code text_projection} is stored [width, projection], the transpose of
+     * Hugging Face's {@code text_projection.weight}.
      */
-    static Map<String, StoredAs> sd2TextEncoder(Iterable<String> fileKeys, int usedBlocks) {
+    static Map<String, StoredAs> openClipTextEncoder(java.util.Collection<String> fileKeys, String prefix, int usedBlocks) {
         Map<String, StoredAs> out = new LinkedHashMap<>();
-        out.put("text_model.embeddings.token_embedding.weight", StoredAs.whole(SD2_TEXT_PREFIX + "token_embedding.weight"));
-        out.put("text_model.embeddings.position_embedding.weight", StoredAs.whole(SD2_TEXT_PREFIX + "positional_embedding"));
-        out.put("text_model.final_layer_norm.weight", StoredAs.whole(SD2_TEXT_PREFIX + "ln_final.weight"));
-        out.put("text_model.final_layer_norm.bias", StoredAs.whole(SD2_TEXT_PREFIX + "ln_final.bias"));
+        out.put("text_model.embeddings.token_embedding.weight", StoredAs.whole(prefix + "token_embedding.weight"));
+        out.put("text_model.embeddings.position_embedding.weight", StoredAs.whole(prefix + "positional_embedding"));
+        out.put("text_model.final_layer_norm.weight", StoredAs.whole(prefix + "ln_final.weight"));
+        out.put("text_model.final_layer_norm.bias", StoredAs.whole(prefix + "ln_final.bias"));
+        if (fileKeys.contains(prefix + "text_projection")) {
+            out.put("text_projection.weight", StoredAs.transposed(prefix + "text_projection"));
+        }
         for (String key : fileKeys) {
-            if (!key.startsWith(SD2_TEXT_PREFIX)) {
+            if (!key.startsWith(prefix)) {
                 continue;
             }
-            Matcher m = OPEN_CLIP_BLOCK.matcher(key.substring(SD2_TEXT_PREFIX.length()));
+            Matcher m = OPEN_CLIP_BLOCK.matcher(key.substring(prefix.length()));
             if (!m.matches() || Integer.parseInt(m.group(1)) >= usedBlocks) {
                 continue;
             }
@@ -87,7 +96,8 @@ public final class LdmKeys {
             "out_layers.0", "norm2", "out_layers.3", "conv2", "skip_connection", "conv_shortcut");
     private static final Map<String, String> UNET_TOP = Map.of(
             "time_embed.0", "time_embedding.linear_1", "time_embed.2", "time_embedding.linear_2",
-            "input_blocks.0.0", "conv_in", "out.0", "conv_norm_out", "out.2", "conv_out");
+            "input_blocks.0.0", "conv_in", "out.0", "conv_norm_out", "out.2", "conv_out",
+            "label_emb.0.0", "add_embedding.linear_1", "label_emb.0.2", "add_embedding.linear_2");
 
     /**
      * The LDM UNet numbers its blocks flat: {@code input_blocks.N.M} (N ≥ 1: block (N−1) / (layers+1),
@@ -311,12 +321,12 @@ public final class LdmKeys {
         out.put(renamed, StoredAs.whole(key));
     }
 
-    /** Number of OpenCLIP residual blocks in an SD 2.x file. */
-    static int openClipBlocks(Iterable<String> fileKeys) {
+    /** Number of OpenCLIP residual blocks behind {@code prefix}. */
+    static int openClipBlocks(Iterable<String> fileKeys, String prefix) {
         int blocks = 0;
         for (String key : fileKeys) {
-            if (key.startsWith(SD2_TEXT_PREFIX)) {
-                Matcher m = OPEN_CLIP_BLOCK.matcher(key.substring(SD2_TEXT_PREFIX.length()));
+            if (key.startsWith(prefix)) {
+                Matcher m = OPEN_CLIP_BLOCK.matcher(key.substring(prefix.length()));
                 if (m.matches()) {
                     blocks = Math.max(blocks, Integer.parseInt(m.group(1)) + 1);
                 }

@@ -31,11 +31,43 @@ public final class ModelFolder implements Checkpoint {
         return dir;
     }
 
-    /** diffusers folders carry no family tag; SD 2.x text towers are the ones with exact GELU. */
+    /**
+     * SDXL folders name their pipeline class and have a second text tower; SD 1.x and 2.x folders differ only in
+     * the text tower: 2.x is the one with exact GELU. Families and variants DiffusionJ cannot run yet are named.
+     */
     @Override
     public ModelFamily family() {
-        JsonObject text = config(Component.TEXT_ENCODER);
-        return text.has("hidden_act") && text.get("hidden_act").getAsString().equals("gelu") ? ModelFamily.SD2 : ModelFamily.SD1;
+        String pipeline = pipelineClass();
+        if (pipeline.startsWith("StableDiffusion3") || pipeline.startsWith("Flux")) {
+            throw notSupported(pipeline.startsWith("Flux") ? "Flux" : "SD 3", "model_index.json: " + pipeline);
+        }
+        boolean secondTower = Files.isDirectory(dir.resolve(Component.TEXT_ENCODER_2.folder));
+        if (secondTower && !Files.isDirectory(dir.resolve(Component.TEXT_ENCODER.folder))) {
+            throw notSupported("SDXL refiner", "text_encoder_2 without text_encoder");
+        }
+        ModelFamily family;
+        if (secondTower || pipeline.startsWith("StableDiffusionXL")) {
+            family = ModelFamily.SDXL;
+        } else {
+            JsonObject text = config(Component.TEXT_ENCODER);
+            family = text.has("hidden_act") && text.get("hidden_act").getAsString().equals("gelu") ? ModelFamily.SD2 : ModelFamily.SD1;
+        }
+        JsonObject unet = config(Component.UNET);
+        long channels = unet.get("in_channels").getAsLong();
+        if (channels != unet.get("out_channels").getAsLong()) {
+            throw notSupported(ModelFamily.variant(family, channels), "unet/config.json: in_channels " + channels);
+        }
+        return family;
+    }
+
+    private String pipelineClass() {
+        JsonObject index = JsonFiles.readObject(dir.resolve("model_index.json"));
+        return index.has("_class_name") ? index.get("_class_name").getAsString() : "";
+    }
+
+    private CheckpointException notSupported(String what, String evidence) {
+        return new CheckpointException(dir + ": not supported yet: " + what + " (detected from " + evidence
+                + "). DiffusionJ runs SD 1.x, SD 2.x and SDXL text-to-image models.");
     }
 
     @Override

@@ -175,7 +175,7 @@ public final class Safetensors implements Closeable {
     }
 
     /** Tensor names in header order. */
-    public Iterable<String> names() {
+    public java.util.Set<String> names() {
         return tensors.keySet();
     }
 

@@ -31,23 +31,61 @@ public final class SingleFileCheckpoint implements Checkpoint {
         }
     }
 
+    /**
+     * The family from the text towers' keys: SD 1.x keeps Hugging Face's CLIP names, SD 2.x OpenCLIP's, SDXL has
+     * its two towers under {@code conditioner.embedders.*}. Families and variants DiffusionJ cannot run yet are
+     * named, not met later as a shape error inside a graph.
+     */
     private ModelFamily detectFamily() {
         boolean sd1 = false;
         boolean sd2 = false;
+        boolean sdxl = false;
         for (String key : file.names()) {
             sd1 |= key.startsWith(LdmKeys.SD1_TEXT_PREFIX + "text_model.");
             sd2 |= key.startsWith(LdmKeys.SD2_TEXT_PREFIX + "transformer.resblocks.");
-            if (key.startsWith(LdmKeys.SDXL_PREFIX)) {
-                throw new CheckpointException(file.file() + " is an SDXL checkpoint (keys '" + LdmKeys.SDXL_PREFIX + "*'); DiffusionJ runs SD 1.x and 2.x models");
+            sdxl |= key.startsWith(LdmKeys.SDXL_PREFIX);
+            if (key.contains("joint_blocks.")) {
+                throw notSupported("SD 3", "key '" + key + "'");
+            }
+            if (key.contains("double_blocks.")) {
+                throw notSupported("Flux", "key '" + key + "'");
             }
         }
-        if (sd1 == sd2) {
-            throw new CheckpointException(file.file() + " is not a Stable Diffusion 1.x/2.x checkpoint: it has "
-                    + (sd1 ? "both" : "neither") + " an SD 1.x text encoder ('" + LdmKeys.SD1_TEXT_PREFIX + "text_model.*') "
-                    + (sd1 ? "and" : "nor") + " an SD 2.x one ('" + LdmKeys.SD2_TEXT_PREFIX + "transformer.resblocks.*')."
-                    + " LoRA, embedding and VAE-only files are not full models.");
+        if (sdxl) {
+            if (!file.contains(LdmKeys.SDXL_TEXT_PREFIX + "text_model.embeddings.token_embedding.weight")) {
+                throw notSupported("SDXL refiner", "its only text tower is OpenCLIP ('" + LdmKeys.SDXL_PREFIX + "0.model.*')");
+            }
+            return checkInputChannels(ModelFamily.SDXL);
         }
-        return sd1 ? ModelFamily.SD1 : ModelFamily.SD2;
+        if (sd1 == sd2) {
+            throw new CheckpointException(file.file() + " is not a Stable Diffusion checkpoint: it has "
+                    + (sd1 ? "both" : "neither") + " an SD 1.x text encoder ('" + LdmKeys.SD1_TEXT_PREFIX + "text_model.*') "
+                    + (sd1 ? "and" : "nor") + " an SD 2.x one ('" + LdmKeys.SD2_TEXT_PREFIX + "transformer.resblocks.*'),"
+                    + " and no SDXL text towers ('" + LdmKeys.SDXL_PREFIX + "*'). LoRA, embedding and VAE-only files are not full models.");
+        }
+        return checkInputChannels(sd1 ? ModelFamily.SD1 : ModelFamily.SD2);
+    }
+
+    /**
+     * Inpainting (9) and instruct-pix2pix (8) variants take more channels at {@code conv_in} than the latent's
+     * they predict at {@code out.2}.
+     */
+    private ModelFamily checkInputChannels(ModelFamily family) {
+        String convIn = LdmKeys.UNET_PREFIX + "input_blocks.0.0.weight";
+        String convOut = LdmKeys.UNET_PREFIX + "out.2.weight";
+        if (file.contains(convIn) && file.contains(convOut)) {
+            long channels = file.info(convIn).shape()[1];
+            if (channels != file.info(convOut).shape()[0]) {
+                throw notSupported(ModelFamily.variant(family, channels), "'" + convIn + "' takes " + channels + " input channels, '" + convOut + "' gives "
+                        + file.info(convOut).shape()[0]);
+            }
+        }
+        return family;
+    }
+
+    private CheckpointException notSupported(String what, String evidence) {
+        return new CheckpointException(file.file() + ": not supported yet: " + what + " (detected from " + evidence
+                + "). DiffusionJ runs SD 1.x, SD 2.x and SDXL text-to-image checkpoints.");
     }
 
     /** Candidates, in order: DIR/tokenizer, DIR/NAME/tokenizer, then the tokenizer of any diffusers folder in DIR. */
@@ -89,7 +127,7 @@ public final class SingleFileCheckpoint implements Checkpoint {
     public JsonObject config(Component component) {
         SingleFileConfigs configs = new SingleFileConfigs(family, tokenizerDir.toAbsolutePath().getParent());
         return switch (component) {
-            case TEXT_ENCODER -> configs.textEncoder(weights(component));
+            case TEXT_ENCODER, TEXT_ENCODER_2 -> configs.textEncoder(component, weights(component));
             case UNET -> configs.unet(weights(component));
             case VAE -> configs.vae(weights(component));
             case SCHEDULER -> configs.scheduler();
@@ -99,9 +137,15 @@ public final class SingleFileCheckpoint implements Checkpoint {
     @Override
     public WeightSource weights(Component component) {
         Map<String, WeightSource.StoredAs> keys = switch (component) {
-            case TEXT_ENCODER -> family == ModelFamily.SD1
-                    ? LdmKeys.sd1TextEncoder(file.names())
-                    : LdmKeys.sd2TextEncoder(file.names(), LdmKeys.openClipBlocks(file.names()) - 1);
+            case TEXT_ENCODER -> switch (family) {
+                case SD1 -> LdmKeys.clipTextEncoder(file.names(), LdmKeys.SD1_TEXT_PREFIX);
+                case SD2 -> LdmKeys.openClipTextEncoder(file.names(), LdmKeys.SD2_TEXT_PREFIX,
+                        LdmKeys.openClipBlocks(file.names(), LdmKeys.SD2_TEXT_PREFIX) - 1);
+                case SDXL -> LdmKeys.clipTextEncoder(file.names(), LdmKeys.SDXL_TEXT_PREFIX);
+            };
+            case TEXT_ENCODER_2 -> family == ModelFamily.SDXL
+                    ? LdmKeys.openClipTextEncoder(file.names(), LdmKeys.SDXL_TEXT_2_PREFIX, LdmKeys.openClipBlocks(file.names(), LdmKeys.SDXL_TEXT_2_PREFIX))
+                    : Map.of();
             case UNET -> LdmKeys.unet(file.names());
             case VAE -> LdmKeys.vae(file.names());
             case SCHEDULER -> throw new IllegalArgumentException("the scheduler has no weights");

@@ -13,8 +13,20 @@ public final class StableDiffusionSchedule {
 
     /** @param prediction a {@code prediction_type}: "epsilon" or "v_prediction" for SD, "sample" for the models trained here */
     public static JsonObject config(String prediction) {
+        return config("DDIMScheduler", prediction);
+    }
+
+    /**
+     * SDXL base 1.0's own {@code scheduler_config.json}: the same schedule under EulerDiscreteScheduler, whose stated
+     * "leading" spacing then places every sampler's timesteps (as diffusers loads SDXL single files).
+     */
+    public static JsonObject sdxl() {
+        return config("EulerDiscreteScheduler", "epsilon");
+    }
+
+    private static JsonObject config(String className, String prediction) {
         JsonObject c = new JsonObject();
-        c.addProperty("_class_name", "DDIMScheduler");
+        c.addProperty("_class_name", className);
         c.addProperty("num_train_timesteps", 1000);
         c.addProperty("beta_start", 0.00085);
         c.addProperty("beta_end", 0.012);

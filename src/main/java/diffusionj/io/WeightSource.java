@@ -17,19 +17,24 @@ import java.util.Set;
 public final class WeightSource {
     /**
      * A diffusers tensor as stored: file key, which of {@code parts} equal row blocks it is, and whether it
-     * is stored as a 1×1 convolution [out, in, 1, 1] where diffusers has a linear layer [out, in].
+     * is stored as a 1×1 convolution [out, in, 1, 1] where diffusers has a linear layer [out, in], or as the
+     * transpose of diffusers' matrix (OpenCLIP's {@code text_projection}).
      */
-    public record StoredAs(String fileKey, int part, int parts, boolean pointwiseConv) {
+    public record StoredAs(String fileKey, int part, int parts, boolean pointwiseConv, boolean transposed) {
         public static StoredAs whole(String fileKey) {
-            return new StoredAs(fileKey, 0, 1, false);
+            return new StoredAs(fileKey, 0, 1, false, false);
         }
 
         public static StoredAs rows(String fileKey, int part, int parts) {
-            return new StoredAs(fileKey, part, parts, false);
+            return new StoredAs(fileKey, part, parts, false, false);
         }
 
         public static StoredAs convAsLinear(String fileKey) {
-            return new StoredAs(fileKey, 0, 1, true);
+            return new StoredAs(fileKey, 0, 1, true, false);
+        }
+
+        public static StoredAs transposed(String fileKey) {
+            return new StoredAs(fileKey, 0, 1, false, true);
         }
     }
 
@@ -64,6 +69,9 @@ public final class WeightSource {
         StoredAs s = stored(key);
         long[] shape = file.info(s.fileKey()).shape().clone();
         shape[0] /= s.parts();
+        if (s.transposed()) {
+            return new long[]{shape[1], shape[0]};
+        }
         return s.pointwiseConv() && shape.length == 4 ? new long[]{shape[0], shape[1]} : shape;
     }
 
@@ -72,6 +80,9 @@ public final class WeightSource {
         checkShape(key, expectedShape);
         StoredAs s = stored(key);
         INDArray whole = file.load(s.fileKey());
+        if (s.transposed()) {
+            return whole.transpose().dup('c');
+        }
         if (s.pointwiseConv()) {
             return whole.reshape(expectedShape);
         }
@@ -90,6 +101,10 @@ public final class WeightSource {
         checkShape(key, expectedShape);
         StoredAs s = stored(key);
         INDArray whole = file.mapped(s.fileKey());
+        if (s.transposed()) {
+            // A transpose is no block of the file's bytes: this one matrix is copied (a projection, a few MB at most).
+            return whole.transpose().dup('c');
+        }
         if (s.pointwiseConv()) {
             return whole.reshape('c', expectedShape);
         }

@@ -1,11 +1,13 @@
 package diffusionj.pipeline;
 
 import diffusionj.text.Embeddings;
-import diffusionj.text.PromptEncoder;
 import diffusionj.text.PromptSchedule;
+import diffusionj.text.TextConditioning;
+import diffusionj.unet.SizeConditioning;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +15,25 @@ import java.util.Map;
 /**
  * What the UNet is conditioned on at each model call: the negative and the positive prompt's texts in force at
  * that call ({@link PromptSchedule}: prompt editing and alternation), each distinct text encoded once, all with the
- * same number of 77-token chunks so that the two halves of the guidance batch line up.
+ * same number of 77-token chunks so that the two halves of the guidance batch line up; plus the family's added
+ * inputs ({@link TextConditioning#addedInputs}). Where the family asks for it (SDXL), an empty negative prompt is
+ * zeros rather than the encoding of "" — as diffusers and the web UIs do, only when every text the negative prompt
+ * schedules is empty.
  */
 final class Conditioning {
+    private final TextConditioning encoder;
     private final List<PromptSchedule.Entry> prompt;
     private final List<PromptSchedule.Entry> negative;
-    private final Map<String, INDArray> encoded = new LinkedHashMap<>();
+    private final Map<String, TextConditioning.Encoded> encoded = new LinkedHashMap<>();
+    private final TextConditioning.Encoded zeroNegative;
     private final int batch;
 
-    Conditioning(PromptEncoder encoder, Embeddings embeddings, String prompt, String negative, int steps, int clipSkip, int batch) {
+    /** The UNet's inputs for one model call besides the latent and the timestep. */
+    record Call(INDArray context, Map<String, INDArray> added) {
+    }
+
+    Conditioning(TextConditioning encoder, Embeddings embeddings, String prompt, String negative, int steps, int clipSkip, int batch) {
+        this.encoder = encoder;
         this.prompt = PromptSchedule.of(prompt, steps);
         this.negative = PromptSchedule.of(negative, steps);
         this.batch = batch;
@@ -31,26 +43,46 @@ final class Conditioning {
                 chunks = Math.max(chunks, encoder.chunkCount(e.text(), embeddings));
             }
         }
-        encodeAll(encoder, embeddings, this.prompt, clipSkip, chunks, "the text encoder (prompt)");
-        encodeAll(encoder, embeddings, this.negative, clipSkip, chunks, "the text encoder (negative prompt)");
+        encodeAll(embeddings, this.prompt, clipSkip, chunks, "the text encoder (prompt)");
+        boolean zeros = encoder.zerosForEmptyText() && this.negative.stream().allMatch(e -> e.text().isEmpty());
+        if (!zeros) {
+            encodeAll(embeddings, this.negative, clipSkip, chunks, "the text encoder (negative prompt)");
+        }
+        this.zeroNegative = zeros ? encoded.values().iterator().next().zeros() : null;
     }
 
-    private void encodeAll(PromptEncoder encoder, Embeddings embeddings, List<PromptSchedule.Entry> schedule, int clipSkip, int chunks, String stage) {
+    private void encodeAll(Embeddings embeddings, List<PromptSchedule.Entry> schedule, int clipSkip, int chunks, String stage) {
         for (PromptSchedule.Entry e : schedule) {
-            encoded.computeIfAbsent(e.text(), text -> Pipeline.finite(encoder.encode(text, clipSkip, chunks, embeddings), stage));
+            encoded.computeIfAbsent(e.text(), text -> {
+                TextConditioning.Encoded c = encoder.encode(text, clipSkip, chunks, embeddings);
+                Pipeline.finite(c.context(), stage);
+                return c;
+            });
         }
     }
 
     /** [2·batch, keys, width]: the negative prompt's conditioning for every image, then the prompt's, at model call {@code call}. */
     INDArray context(int call) {
-        INDArray uncond = encoded.get(PromptSchedule.at(negative, call));
-        INDArray cond = encoded.get(PromptSchedule.at(prompt, call));
-        INDArray[] rows = new INDArray[2 * batch];
-        for (int i = 0; i < batch; i++) {
-            rows[i] = uncond;
-            rows[batch + i] = cond;
+        return at(call, true, SizeConditioning.DEFAULT, 0, 0).context();
+    }
+
+    /**
+     * The inputs of model call {@code call}: with {@code guided} the batch [negative × batch, prompt × batch], else the
+     * prompt's rows alone (classifier-free guidance off: CFG ≤ 1); added inputs for a {@code width}×{@code height} image.
+     */
+    Call at(int call, boolean guided, SizeConditioning sizes, int width, int height) {
+        TextConditioning.Encoded cond = encoded.get(PromptSchedule.at(prompt, call));
+        TextConditioning.Encoded uncond = zeroNegative != null ? zeroNegative : encoded.get(PromptSchedule.at(negative, call));
+        List<TextConditioning.Encoded> rows = new java.util.ArrayList<>();
+        for (int i = 0; guided && i < batch; i++) {
+            rows.add(uncond);
         }
-        return Nd4j.concat(0, rows);
+        for (int i = 0; i < batch; i++) {
+            rows.add(cond);
+        }
+        INDArray context = Nd4j.concat(0, rows.stream().map(TextConditioning.Encoded::context).toArray(INDArray[]::new));
+        INDArray pooled = cond.pooled() == null ? null : Nd4j.concat(0, rows.stream().map(TextConditioning.Encoded::pooled).toArray(INDArray[]::new));
+        return new Call(context, new HashMap<>(encoder.addedInputs(pooled, sizes, width, height)));
     }
 
     /** The prompt's text at the last step: what the token maps are labelled with. */

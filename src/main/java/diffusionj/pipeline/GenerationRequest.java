@@ -1,13 +1,20 @@
 package diffusionj.pipeline;
 
 import diffusionj.sampling.Samplers;
+import diffusionj.unet.SizeConditioning;
 
 /**
  * Everything that determines a text-to-image result. Sizes are in pixels; {@code seed} −1 asks for a
  * random seed (the one used is reported in the result). Image i of a batch uses seed + i, as the web UIs do.
+ * {@code sizes} is SDXL's size conditioning (other families have none and ignore it).
  */
 public record GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double guidanceScale,
-                                long seed, int width, int height, int batchSize, int clipSkip) {
+                                long seed, int width, int height, int batchSize, int clipSkip, SizeConditioning sizes) {
+
+    public GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double guidanceScale,
+                             long seed, int width, int height, int batchSize, int clipSkip) {
+        this(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, SizeConditioning.DEFAULT);
+    }
     public static final int MIN_SIZE = 64;
     public static final int MAX_SIZE = 2048;
     public static final int MAX_STEPS = 150;
@@ -20,7 +27,11 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
     }
 
     public GenerationRequest withSeed(long newSeed) {
-        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, newSeed, width, height, batchSize, clipSkip);
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, newSeed, width, height, batchSize, clipSkip, sizes);
+    }
+
+    public GenerationRequest withSizes(SizeConditioning newSizes) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, newSizes);
     }
 
     /**
@@ -42,6 +53,13 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
         checkSize("height", height);
         checkRange("batch size", batchSize, 1, MAX_BATCH);
         checkRange("CLIP skip", clipSkip, 1, MAX_CLIP_SKIP);
+        if (sizes == null) {
+            throw new GenerationException("the size conditioning is missing (use SizeConditioning.DEFAULT)");
+        }
+        checkRange("original width", sizes.originalWidth(), 0, 4 * MAX_SIZE);
+        checkRange("original height", sizes.originalHeight(), 0, 4 * MAX_SIZE);
+        checkRange("crop left", sizes.cropLeft(), 0, 4 * MAX_SIZE);
+        checkRange("crop top", sizes.cropTop(), 0, 4 * MAX_SIZE);
         if (seed < -1 || seed > 0xFFFFFFFFL) {
             throw new GenerationException("seed must be between 0 and 4294967295 (or -1 for random), got " + seed);
         }

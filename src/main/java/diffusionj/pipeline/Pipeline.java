@@ -10,6 +10,7 @@ import diffusionj.lora.LoraUse;
 import diffusionj.nn.GraphRunner;
 import diffusionj.text.Embeddings;
 import diffusionj.text.PromptEncoder;
+import diffusionj.text.TextConditioning;
 import diffusionj.text.TextualInversion;
 import diffusionj.sampling.NoiseSource;
 import diffusionj.sampling.Sampler;
@@ -81,8 +82,8 @@ public final class Pipeline {
         if (init != null) {
             init.validate(request);
         }
-        if (request.clipSkip() > model.textLayers()) {
-            throw new GenerationException("CLIP skip must be between 1 and " + model.textLayers() + " for this model, got " + request.clipSkip());
+        if (request.clipSkip() > model.maxClipSkip()) {
+            throw new GenerationException("CLIP skip must be between 1 and " + model.maxClipSkip() + " for this model, got " + request.clipSkip());
         }
         long seed = request.seed() == -1 ? new SecureRandom().nextLong() & 0xFFFFFFFFL : request.seed();
         GenerationRequest r = request.withSeed(seed);
@@ -99,12 +100,12 @@ public final class Pipeline {
         String networks = loraHashes(loraTags.tags(), loras);
 
         progress.stage("encoding prompt");
-        PromptEncoder prompts = model.prompts();
-        Embeddings embeddings = prompts.embeddingsIn(folders.embeddings());
-        Conditioning conditioning = new Conditioning(prompts, embeddings, prompt, r.negativePrompt(), r.steps(), r.clipSkip(), batch);
-        networks += embeddingHashes(prompts, embeddings, conditioning.texts());
+        TextConditioning text = model.conditioning();
+        Embeddings embeddings = text.embeddingsIn(folders.embeddings());
+        Conditioning conditioning = new Conditioning(text, embeddings, prompt, r.negativePrompt(), r.steps(), r.clipSkip(), batch);
+        networks += embeddingHashes(text.first(), embeddings, conditioning.texts());
         // Each model holds its weights' pages only during its phase (ResidentPages): the peak is the largest phase.
-        prompts.releaseWeightPages();
+        text.releaseWeightPages();
 
         int scale = model.vae().downscale();
         long h = r.height() / scale;
@@ -114,12 +115,12 @@ public final class Pipeline {
         INDArray start = options.initLatent() != null ? options.initLatent()
                 : noise.gaussian(batch, model.unet().config().inChannels(), h, w);
         CrossAttentionSums attention = tokenMaps
-                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, conditioning.context(0).size(1))) : null;
+                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, conditioning.context(0).size(1)), guided(r) ? 2 : 1) : null;
 
         Start from = init == null ? new Start(start.mul(sampler.initNoiseSigma()), 0, null)
                 : startFromImage(init, sampler, start, r.steps(), batch, progress);
         progress.stage("denoising");
-        INDArray latent = denoise(sampler, from, conditioning, r.guidanceScale(), noise, attention, options, progress, cancelled);
+        INDArray latent = denoise(sampler, from, conditioning, r, noise, attention, options, progress, cancelled);
         model.unet().releaseWeightPages();
 
         progress.stage("decoding");
@@ -181,8 +182,17 @@ public final class Pipeline {
         return mask.dup('c').reshape(h, f, w, f).mean(1, 3).reshape(1, 1, h, w);
     }
 
-    private INDArray denoise(Sampler sampler, Start from, Conditioning conditioning, double guidance, NoiseSource noise,
+    /**
+     * Classifier-free guidance only above scale 1, as diffusers: at ≤ 1 the prompt's prediction is used as it is and the
+     * negative half is not run — half the work, as few-step models (Turbo, Lightning, LCM) are used.
+     */
+    private static boolean guided(GenerationRequest r) {
+        return r.guidanceScale() > 1;
+    }
+
+    private INDArray denoise(Sampler sampler, Start from, Conditioning conditioning, GenerationRequest r, NoiseSource noise,
                              CrossAttentionSums attention, RunOptions options, ProgressListener progress, BooleanSupplier cancelled) {
+        boolean guided = guided(r);
         double[] timesteps = sampler.timesteps();
         List<String> probes = attention == null ? List.of() : attention.probes();
         INDArray latent = from.latent();
@@ -194,14 +204,12 @@ public final class Pipeline {
                 throw new CancelledException(i - from.call(), total);
             }
             INDArray input = sampler.scaleModelInput(latent, i);
-            Map<String, INDArray> out = model.unet().run(Nd4j.concat(0, input, input), Nd4j.createFromArray(timesteps[i]),
-                    conditioning.context(i - from.call()), probes);
-            INDArray both = finite(out.get(UNet2DConditionModel.OUT),
+            Conditioning.Call call = conditioning.at(i - from.call(), guided, r.sizes(), r.width(), r.height());
+            Map<String, INDArray> out = model.unet().run(guided ? Nd4j.concat(0, input, input) : input, Nd4j.createFromArray(timesteps[i]),
+                    call.context(), call.added(), probes);
+            INDArray prediction = finite(out.get(UNet2DConditionModel.OUT),
                     String.format("the UNet at step %d/%d (timestep %.0f)", i + 1 - from.call(), total, timesteps[i]));
-            INDArray unconditional = both.get(NDArrayIndex.interval(0, batch));
-            INDArray conditional = both.get(NDArrayIndex.interval(batch, 2 * batch));
-            INDArray guided = unconditional.add(conditional.sub(unconditional).muli(guidance));
-            latent = sampler.step(guided, i, latent, noise);
+            latent = sampler.step(guided ? guide(prediction, batch, r.guidanceScale()) : prediction, i, latent, noise);
             if (from.inpainting() != null) {
                 latent = from.inpainting().apply(sampler, latent, i + 1);
             }
@@ -214,6 +222,13 @@ public final class Pipeline {
             progress.step(i + 1 - from.call(), total, (System.nanoTime() - started) / 1e9);
         }
         return latent;
+    }
+
+    /** ε_neg + g·(ε_prompt − ε_neg) from the batch [negative × batch, prompt × batch]. */
+    private static INDArray guide(INDArray both, long batch, double guidance) {
+        INDArray unconditional = both.get(NDArrayIndex.interval(0, batch));
+        INDArray conditional = both.get(NDArrayIndex.interval(batch, 2 * batch));
+        return unconditional.add(conditional.sub(unconditional).muli(guidance));
     }
 
     /** @param tokens the final prompt's tokens (for the maps); @param extra the settings line's fields after the model's */

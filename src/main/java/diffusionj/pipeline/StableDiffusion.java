@@ -9,9 +9,10 @@ import diffusionj.lora.ActiveLoras;
 import diffusionj.lora.LoraTargets;
 import diffusionj.nn.GraphRunner;
 import diffusionj.sampling.NoiseSchedule;
-import diffusionj.text.ClipTextEncoder;
+import diffusionj.io.ModelFamily;
 import diffusionj.text.ClipTokenizer;
 import diffusionj.text.PromptEncoder;
+import diffusionj.text.TextConditioning;
 import diffusionj.unet.UNet2DConditionModel;
 import diffusionj.vae.AutoencoderKL;
 import diffusionj.vae.ImageCodec;
@@ -26,10 +27,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 
-/** A loaded Stable Diffusion model: tokenizer, text encoder, UNet, autoencoder and noise schedule. */
+/** A loaded Stable Diffusion model: tokenizer, text encoders, UNet, autoencoder and noise schedule. */
 public final class StableDiffusion implements AutoCloseable {
     private final Checkpoint checkpoint;
-    private final PromptEncoder prompts;
+    private final TextConditioning text;
     private final UNet2DConditionModel unet;
     private final ImageCodec vae;
     private final NoiseSchedule schedule;
@@ -42,8 +43,7 @@ public final class StableDiffusion implements AutoCloseable {
 
     private StableDiffusion(Checkpoint checkpoint) {
         this.checkpoint = checkpoint;
-        ClipTokenizer tokenizer = ClipTokenizer.load(checkpoint.tokenizerDir());
-        this.prompts = new PromptEncoder(tokenizer, ClipTextEncoder.load(checkpoint));
+        this.text = TextConditioning.load(checkpoint);
         this.unet = UNet2DConditionModel.load(checkpoint);
         this.vae = codec(checkpoint);
         this.schedule = NoiseSchedule.fromConfig(checkpoint.config(Component.SCHEDULER));
@@ -68,12 +68,22 @@ public final class StableDiffusion implements AutoCloseable {
         this.lastPeak = peak;
     }
 
+    /** The first text tower (the only one but for SDXL): tokenizer, prompt encoding for SD 1.x/2.x, token counts. */
     public PromptEncoder prompts() {
-        return prompts;
+        return text.first();
+    }
+
+    /** What the UNet is conditioned on besides the latent, as this model's family makes it. */
+    public TextConditioning conditioning() {
+        return text;
+    }
+
+    public ModelFamily family() {
+        return checkpoint.family();
     }
 
     public ClipTokenizer tokenizer() {
-        return prompts.tokenizer();
+        return text.first().tokenizer();
     }
 
     public UNet2DConditionModel unet() {
@@ -87,7 +97,7 @@ public final class StableDiffusion implements AutoCloseable {
             WeightSource textWeights = checkpoint.weights(Component.TEXT_ENCODER);
             LoraTargets targets = new LoraTargets(unetWeights, unet.config().layersPerBlock(), textWeights, checkpoint.family());
             loras = new ActiveLoras(targets, Map.of(Component.UNET, unetWeights, Component.TEXT_ENCODER, textWeights),
-                    Map.of(Component.UNET, unet.weights(), Component.TEXT_ENCODER, prompts.encoder().weights()));
+                    Map.of(Component.UNET, unet.weights(), Component.TEXT_ENCODER, text.first().encoder().weights()));
         }
         return loras;
     }
@@ -116,8 +126,9 @@ public final class StableDiffusion implements AutoCloseable {
         return schedule;
     }
 
-    public int textLayers() {
-        return prompts.textLayers();
+    /** The largest CLIP skip the model's text conditioning accepts. */
+    public int maxClipSkip() {
+        return text.maxClipSkip();
     }
 
     /** The size the UNet was trained at ({@code sample_size} × the autoencoder's scale), 512 when not stated. */

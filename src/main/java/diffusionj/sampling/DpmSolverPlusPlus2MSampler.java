@@ -19,12 +19,7 @@ final class DpmSolverPlusPlus2MSampler extends SigmaTableSampler {
     }
 
     private static double[][] roundedLinspaceSchedule(NoiseSchedule schedule, int steps, boolean karras) {
-        // diffusers' "linspace" here: N+1 rounded points from T−1 to 0, the last dropped.
-        int last = schedule.trainTimesteps();
-        double[] t = new double[steps];
-        for (int i = 0; i < steps; i++) {
-            t[i] = Math.round((last - 1) * (double) (steps - i) / steps);
-        }
+        double[] t = schedule.dpmSolverTimesteps(steps);
         double[] s = schedule.sigmasAt(t);
         if (karras) {
             s = NoiseSchedule.karrasSigmas(schedule.minSigma(), schedule.maxSigma(), steps);

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class EulerAncestralSampler extends SigmaSampler {
     EulerAncestralSampler(NoiseSchedule schedule, int steps) {
-        this(schedule, linspaceSchedule(schedule, steps, false));
+        this(schedule, sigmaSchedule(schedule, steps, false));
     }
 
     private EulerAncestralSampler(NoiseSchedule schedule, double[][] timestepsAndSigmas) {

@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Euler's method on the probability-flow ODE: x ← x + (x − x₀)/σ · (σ_next − σ). "euler" and "euler_karras". */
 final class EulerSampler extends SigmaSampler {
     EulerSampler(NoiseSchedule schedule, int steps, boolean karras) {
-        this(schedule, linspaceSchedule(schedule, steps, karras));
+        this(schedule, sigmaSchedule(schedule, steps, karras));
     }
 
     private EulerSampler(NoiseSchedule schedule, double[][] timestepsAndSigmas) {

@@ -13,7 +13,7 @@ final class HeunSampler extends SigmaSampler {
     private double dt;
 
     HeunSampler(NoiseSchedule schedule, int steps) {
-        this(schedule, linspaceSchedule(schedule, steps, false));
+        this(schedule, sigmaSchedule(schedule, steps, false));
     }
 
     private HeunSampler(NoiseSchedule schedule, double[][] timestepsAndSigmas) {

@@ -19,7 +19,7 @@ final class LmsSampler extends SigmaSampler {
     private final Deque<INDArray> derivatives = new ArrayDeque<>();
 
     LmsSampler(NoiseSchedule schedule, int steps) {
-        this(schedule, linspaceSchedule(schedule, steps, false));
+        this(schedule, sigmaSchedule(schedule, steps, false));
     }
 
     private LmsSampler(NoiseSchedule schedule, double[][] timestepsAndSigmas) {

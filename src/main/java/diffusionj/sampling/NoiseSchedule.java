@@ -17,6 +17,7 @@ public final class NoiseSchedule {
     private final double[] logSigmas;
     private final Prediction prediction;
     private final int stepsOffset;
+    /** The config's {@code timestep_spacing}, or null where it states none: each diffusers scheduler then has its own default. */
     private final Spacing spacing;
     /** ᾱ of the step past t = 0: 1 with {@code set_alpha_to_one}, else ᾱ_0 as in SD's configs. */
     private final double finalAlphaCumprod;
@@ -64,12 +65,54 @@ public final class NoiseSchedule {
         // Every SD release states clip_sample: false; a model whose latents are pixels in [−1, 1] (ours) may clip.
         boolean clip = c.has("clip_sample") && c.get("clip_sample").getAsBoolean();
         double range = c.has("clip_sample_range") ? c.get("clip_sample_range").getAsDouble() : 1.0;
-        String spacing = c.has("timestep_spacing") ? c.get("timestep_spacing").getAsString() : "leading";
+        Spacing spacing = statedSpacing(c);
         boolean alphaToOne = c.has("set_alpha_to_one") && c.get("set_alpha_to_one").getAsBoolean();
         // EDM's σ_data (our own key, read only with prediction_type "edm"); EDM's value when absent.
         double sigmaData = c.has("sigma_data") ? c.get("sigma_data").getAsDouble() : Prediction.EDM_SIGMA_DATA;
-        return new NoiseSchedule(betas, Prediction.fromConfig(prediction, sigmaData), offset, Spacing.fromConfig(spacing), alphaToOne,
+        return new NoiseSchedule(betas, Prediction.fromConfig(prediction, sigmaData), offset, spacing, alphaToOne,
                 clip ? range : 0);
+    }
+
+    private NoiseSchedule(NoiseSchedule other, Spacing spacing) {
+        this.alphasCumprod = other.alphasCumprod;
+        this.sigmas = other.sigmas;
+        this.logSigmas = other.logSigmas;
+        this.prediction = other.prediction;
+        this.stepsOffset = other.stepsOffset;
+        this.spacing = spacing;
+        this.finalAlphaCumprod = other.finalAlphaCumprod;
+        this.clipSampleRange = other.clipSampleRange;
+    }
+
+    /** This schedule with the timesteps placed by {@code newSpacing} whatever the config says (the web UIs' "schedule type"). */
+    public NoiseSchedule withSpacing(Spacing newSpacing) {
+        return new NoiseSchedule(this, newSpacing);
+    }
+
+    /** The spacing in force: the config's, else {@code classDefault} (diffusers' default of the scheduler class). */
+    Spacing spacing(Spacing classDefault) {
+        return spacing != null ? spacing : classDefault;
+    }
+
+    /**
+     * The config's {@code timestep_spacing} where it is a choice, else null. diffusers writes every key of the
+     * scheduler class that saved the config, defaults included: a DDIM config's "leading" is DDIM's default and says
+     * nothing about Euler (each sampler then keeps its own default, as diffusers' pipelines built from such a folder
+     * do), while SDXL's Euler config with "leading" is Stability's choice and places every sampler's timesteps.
+     */
+    private static Spacing statedSpacing(JsonObject c) {
+        if (!c.has("timestep_spacing") || c.get("timestep_spacing").isJsonNull()) {
+            return null;
+        }
+        Spacing stated = Spacing.fromConfig(c.get("timestep_spacing").getAsString());
+        String owner = c.has("_class_name") ? c.get("_class_name").getAsString() : "";
+        Spacing ownersDefault = switch (owner) {
+            case "DDIMScheduler", "PNDMScheduler", "DDPMScheduler", "LCMScheduler" -> Spacing.LEADING;
+            case "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "HeunDiscreteScheduler", "LMSDiscreteScheduler",
+                 "DPMSolverMultistepScheduler" -> Spacing.LINSPACE;
+            default -> null;
+        };
+        return stated == ownersDefault ? null : stated;
     }
 
     /** diffusers' {@code trained_betas}: the β of every training step, listed (they replace beta_schedule). */
@@ -156,35 +199,99 @@ public final class NoiseSchedule {
     }
 
     /**
-     * The N timesteps of DDIM, PNDM and DDPM, descending, as the config's {@code timestep_spacing} places them:
-     * "leading", every (T/N)-th step from 0 plus the config's offset (SD's releases: the first is 951 of 999 for
-     * N = 20); "trailing", every (T/N)-th step counted down from T − 1, so sampling starts at the noisiest
-     * training step (Lin et al., 2024); "linspace", N rounded points from T − 1 down to 0.
+     * The N timesteps of DDIM, PNDM and DDPM, descending, as the config's {@code timestep_spacing} places them
+     * (their default: "leading"): "leading", every (T/N)-th step from 0 plus the config's offset (SD's releases: the
+     * first is 951 of 999 for N = 20); "trailing", every (T/N)-th step counted down from T − 1, so sampling starts at
+     * the noisiest training step (Lin et al., 2024); "linspace" and "sgm_uniform", N rounded points from T − 1 down.
      */
     public double[] stridedTimesteps(int steps) {
-        if (spacing == Spacing.LINSPACE) {
-            return Arrays.stream(linspaceTimesteps(steps)).map(Math::rint).toArray();
+        Spacing s = spacing(Spacing.LEADING);
+        if (s == Spacing.LINSPACE || s == Spacing.SGM_UNIFORM) {
+            return Arrays.stream(s == Spacing.LINSPACE ? linspaceTimesteps(steps) : sgmUniformTimesteps(steps)).map(Math::rint).toArray();
         }
-        int ratio = trainTimesteps() / steps;
+        return s == Spacing.LEADING ? leadingTimesteps(steps) : trailingTimesteps(steps);
+    }
+
+    /**
+     * The timesteps of the σ samplers (Euler, Euler ancestral, Heun, LMS), as diffusers' EulerDiscreteScheduler places
+     * them (their default: "linspace", fractional); "leading" and "trailing" as {@link #stridedTimesteps}.
+     */
+    public double[] sigmaSamplerTimesteps(int steps) {
+        return switch (spacing(Spacing.LINSPACE)) {
+            case LINSPACE -> linspaceTimesteps(steps);
+            case LEADING -> leadingTimesteps(steps);
+            case TRAILING -> trailingTimesteps(steps);
+            case SGM_UNIFORM -> sgmUniformTimesteps(steps);
+        };
+    }
+
+    /**
+     * The timesteps of DPM-Solver++ (diffusers' DPMSolverMultistepScheduler, default "linspace"): "linspace", N + 1
+     * rounded points from T − 1 to 0 with the last dropped; "leading", every (T/(N+1))-th step from 0 with the
+     * first (0) dropped, plus the offset.
+     */
+    public double[] dpmSolverTimesteps(int steps) {
+        Spacing s = spacing(Spacing.LINSPACE);
+        if (s == Spacing.LEADING) {
+            int ratio = trainTimesteps() / (steps + 1);
+            return java.util.stream.IntStream.range(0, steps).mapToDouble(i -> (double) (steps - i) * ratio + stepsOffset).toArray();
+        }
+        if (s == Spacing.TRAILING || s == Spacing.SGM_UNIFORM) {
+            return s == Spacing.TRAILING ? trailingTimesteps(steps) : Arrays.stream(sgmUniformTimesteps(steps)).map(Math::rint).toArray();
+        }
         double[] t = new double[steps];
         for (int i = 0; i < steps; i++) {
-            t[i] = spacing == Spacing.LEADING
-                    ? (double) (steps - 1 - i) * ratio + stepsOffset
-                    : Math.round(trainTimesteps() - (double) i * trainTimesteps() / steps) - 1;
+            t[i] = Math.round((trainTimesteps() - 1) * (double) (steps - i) / steps);
         }
         return t;
     }
 
-    /** The {@code timestep_spacing} values the strided samplers follow. */
-    public enum Spacing {
-        LEADING, TRAILING, LINSPACE;
+    /** Whether the σ samplers start from noise of σ_max (linspace, trailing, SGM uniform) or √(σ_max² + 1) (leading), as diffusers. */
+    boolean startsAtMaxSigma() {
+        return spacing(Spacing.LINSPACE) != Spacing.LEADING;
+    }
 
-        static Spacing fromConfig(String value) {
+    /** Every (T/N)-th step from 0 plus the offset, descending. */
+    private double[] leadingTimesteps(int steps) {
+        int ratio = trainTimesteps() / steps;
+        double[] t = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            t[i] = (double) (steps - 1 - i) * ratio + stepsOffset;
+        }
+        return t;
+    }
+
+    private double[] trailingTimesteps(int steps) {
+        double[] t = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            t[i] = Math.round(trainTimesteps() - (double) i * trainTimesteps() / steps) - 1;
+        }
+        return t;
+    }
+
+    /**
+     * The web UIs' "SGM Uniform" schedule type (SGM's discretization, used for Turbo and Lightning models): N + 1
+     * points evenly spaced from T − 1 down to 0, the last (σ_min) left out: [T−1, (T−1)(N−1)/N, …, (T−1)/N].
+     */
+    private double[] sgmUniformTimesteps(int steps) {
+        double[] t = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            t[i] = (trainTimesteps() - 1) * (double) (steps - i) / steps;
+        }
+        return t;
+    }
+
+    /** The {@code timestep_spacing} values, and the web UIs' SGM uniform schedule type. */
+    public enum Spacing {
+        LEADING, TRAILING, LINSPACE, SGM_UNIFORM;
+
+        public static Spacing fromConfig(String value) {
             return switch (value) {
                 case "leading" -> LEADING;
                 case "trailing" -> TRAILING;
                 case "linspace" -> LINSPACE;
-                default -> throw new IllegalArgumentException("timestep_spacing '" + value + "' is not supported (leading, trailing, linspace)");
+                case "sgm_uniform" -> SGM_UNIFORM;
+                default -> throw new IllegalArgumentException("timestep_spacing '" + value + "' is not supported (leading, trailing, linspace, sgm_uniform)");
             };
         }
     }

@@ -12,9 +12,9 @@ abstract class SigmaSampler extends SigmaTableSampler {
         super(schedule, timesteps, sigmas);
     }
 
-    /** The "linspace" schedule of diffusers' Euler, Heun and LMS schedulers, optionally Karras-spaced. */
-    static double[][] linspaceSchedule(NoiseSchedule schedule, int steps, boolean karras) {
-        double[] t = schedule.linspaceTimesteps(steps);
+    /** The schedule of diffusers' Euler, Heun and LMS schedulers ({@link NoiseSchedule#sigmaSamplerTimesteps}), optionally Karras-spaced. */
+    static double[][] sigmaSchedule(NoiseSchedule schedule, int steps, boolean karras) {
+        double[] t = schedule.sigmaSamplerTimesteps(steps);
         double[] s = schedule.sigmasAt(t);
         if (karras) {
             s = NoiseSchedule.karrasSigmas(s[s.length - 1], s[0], steps);
@@ -25,14 +25,17 @@ abstract class SigmaSampler extends SigmaTableSampler {
         return new double[][]{t, NoiseSchedule.withFinalZero(s)};
     }
 
-    /** The largest σ: with "linspace" spacing diffusers starts from pure noise at σ_max. */
+    /**
+     * The largest σ of the run: diffusers starts from pure noise at σ_max, or, with "leading" spacing (whose first
+     * timestep is not the noisiest), at √(σ_max² + 1).
+     */
     @Override
     public double initNoiseSigma() {
         double max = 0;
         for (double s : sigmas) {
             max = Math.max(max, s);
         }
-        return max;
+        return schedule.startsAtMaxSigma() ? max : Math.sqrt(max * max + 1);
     }
 
     /** x₀ + σ·ε; the σ after the last call is 0. */

@@ -41,18 +41,30 @@ public final class ClipTextEncoder {
     private final ClipTextConfig config;
     private final SameDiff sd;
     private final WeightStore weights;
+    /** Which of the model's towers this is (0; SDXL's second: 1): which vectors of a textual inversion it takes. */
+    private final int tower;
 
     public ClipTextEncoder(ClipTextConfig config, WeightStore weights) {
+        this(config, weights, 0);
+    }
+
+    public ClipTextEncoder(ClipTextConfig config, WeightStore weights, int tower) {
         this.config = config;
         this.weights = weights;
+        this.tower = tower;
         this.sd = GraphRunner.newGraph();
         GraphWeights w = new GraphWeights(sd, weights);
         build(w, sd.placeHolder(INPUT_IDS, DataType.INT64, -1, ClipTokenizer.CONTEXT_LENGTH));
     }
 
     public static ClipTextEncoder load(Checkpoint checkpoint) {
-        return new ClipTextEncoder(ClipTextConfig.fromJson(checkpoint.config(Component.TEXT_ENCODER)),
-                WeightStore.inPlace(checkpoint.weights(Component.TEXT_ENCODER)));
+        return load(checkpoint, Component.TEXT_ENCODER);
+    }
+
+    /** @param tower {@link Component#TEXT_ENCODER}, or SDXL's {@link Component#TEXT_ENCODER_2} */
+    public static ClipTextEncoder load(Checkpoint checkpoint, Component tower) {
+        return new ClipTextEncoder(ClipTextConfig.fromJson(checkpoint.config(tower)), WeightStore.inPlace(checkpoint.weights(tower)),
+                tower == Component.TEXT_ENCODER_2 ? 1 : 0);
     }
 
     public static String hiddenState(int layer) {
@@ -189,7 +201,7 @@ public final class ClipTextEncoder {
         INDArray vectors = Nd4j.zeros(DataType.FLOAT, ids.length, t, config.width());
         for (int row = 0; row < ids.length; row++) {
             for (PromptChunks.Placed p : embeddings.get(row)) {
-                INDArray v = p.embedding().vectors();
+                INDArray v = p.embedding().vectors(tower);
                 for (int i = 0; i < v.size(0); i++) {
                     keep.putScalar(new long[]{row, p.first() + i, 0}, 0f);
                     vectors.get(NDArrayIndex.point(row), NDArrayIndex.point(p.first() + i), NDArrayIndex.all()).assign(v.getRow(i));
@@ -199,6 +211,24 @@ public final class ClipTextEncoder {
         return GraphRunner.output(sd, Map.of(INPUT_IDS, Nd4j.createFromArray(ids), TOKEN_KEEP, keep, TOKEN_VECTORS, vectors), outputs);
     }
 
+    /**
+     * The pooled output of a tower with a projection (Hugging Face's {@code CLIPTextModelWithProjection.text_embeds}):
+     * each row's final-normed state at its end-of-text token — the largest id, as Hugging Face finds it — times
+     * {@code text_projection.weight}ᵀ. @param normed {@link #LAST_HIDDEN_STATE} of {@code ids}; returns [rows, projectionDim]
+     */
+    public INDArray pooled(long[][] ids, INDArray normed) {
+        INDArray rows = Nd4j.create(DataType.FLOAT, ids.length, config.width());
+        for (int row = 0; row < ids.length; row++) {
+            int eos = 0;
+            for (int i = 1; i < ids[row].length; i++) {
+                eos = ids[row][i] > ids[row][eos] ? i : eos;
+            }
+            rows.putRow(row, normed.get(NDArrayIndex.point(row), NDArrayIndex.point(eos), NDArrayIndex.all()));
+        }
+        INDArray projection = weights.get("text_projection.weight", config.projectionDim(), config.width()).castTo(DataType.FLOAT);
+        return rows.mmul(projection.transpose());
+    }
+
     /** The conditioning for CLIP skip {@code n} (1 = last layer), [batch, 77, width]. */
     public INDArray conditioning(long[][] ids, int clipSkip) {
         return conditioning(ids, noEmbeddings(ids.length), clipSkip);
@@ -206,10 +236,15 @@ public final class ClipTextEncoder {
 
     /** As {@link #conditioning(long[][], int)}, with textual-inversion vectors per row. */
     public INDArray conditioning(long[][] ids, List<List<PromptChunks.Placed>> embeddings, int clipSkip) {
+        String name = clipSkipOutput(clipSkip);
+        return encode(ids, embeddings, name).get(name);
+    }
+
+    /** The output a generation with CLIP skip {@code n} conditions on (1 = the final-normed last layer). */
+    public String clipSkipOutput(int clipSkip) {
         if (clipSkip < 1 || clipSkip > config.layers()) {
             throw new IllegalArgumentException("CLIP skip must be between 1 and " + config.layers() + ", got " + clipSkip);
         }
-        String name = clipSkip == 1 ? LAST_HIDDEN_STATE : clipSkip(clipSkip);
-        return encode(ids, embeddings, name).get(name);
+        return clipSkip == 1 ? LAST_HIDDEN_STATE : clipSkip(clipSkip);
     }
 }

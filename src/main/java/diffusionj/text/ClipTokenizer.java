@@ -50,6 +50,24 @@ public final class ClipTokenizer {
         this.pad = required(dir, padToken);
     }
 
+    /** The same vocabulary padding with {@code padId}, sharing this tokenizer's tables. */
+    private ClipTokenizer(ClipTokenizer other, int padId) {
+        this.vocab = other.vocab;
+        this.merges = other.merges;
+        this.idToToken = other.idToToken;
+        this.bos = other.bos;
+        this.eos = other.eos;
+        this.pad = padId;
+    }
+
+    /**
+     * This vocabulary padding with {@code padId}: SDXL's second tower pads with "!" (id 0) whatever the tokenizer
+     * folder next to a single file says, as SGM and the web UIs do.
+     */
+    public ClipTokenizer withPad(int padId) {
+        return padId == pad ? this : new ClipTokenizer(this, padId);
+    }
+
     public static ClipTokenizer load(Path dir) {
         return new ClipTokenizer(JsonFiles.readIntegers(dir.resolve("vocab.json")), BytePairMerges.read(dir.resolve("merges.txt")), padToken(dir), dir);
     }

@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code EmbeddingDatabase.find_embedding_at_position} reads them. Vectors are read when a prompt first uses them.
  */
 public final class Embeddings {
-    public static final Embeddings NONE = new Embeddings(Map.of(), null, 0);
+    public static final Embeddings NONE = new Embeddings(Map.of(), null);
 
     private record Named(String name, Path file, int[] ids) {
     }
@@ -27,10 +27,10 @@ public final class Embeddings {
 
     private final Map<Integer, List<Named>> byFirstId = new HashMap<>();
     private final Map<String, TextualInversion> loaded = new HashMap<>();
-    private final long width;
+    private final long[] widths;
 
-    private Embeddings(Map<String, Path> files, ClipTokenizer tokenizer, long width) {
-        this.width = width;
+    private Embeddings(Map<String, Path> files, ClipTokenizer tokenizer, long... widths) {
+        this.widths = widths;
         files.forEach((name, file) -> {
             int[] ids = tokenizer.encode(name);
             if (ids.length > 0) {
@@ -41,11 +41,12 @@ public final class Embeddings {
     }
 
     /**
-     * Every embedding in {@code folders}, for a text tower of token width {@code width}. Pickled ones ({@code .pt},
-     * {@code .bin}) are known by name too, so that a prompt using one is refused with the reason, not read as words.
+     * Every embedding in {@code folders}, for text towers of token widths {@code widths} (one per tower). Pickled ones
+     * ({@code .pt}, {@code .bin}) are known by name too, so that a prompt using one is refused with the reason, not
+     * read as words.
      */
-    public static Embeddings in(List<Path> folders, ClipTokenizer tokenizer, long width) {
-        return folders.isEmpty() ? NONE : new Embeddings(ExtraNetworkFolders.list(folders, ".safetensors", ".pt", ".bin"), tokenizer, width);
+    public static Embeddings in(List<Path> folders, ClipTokenizer tokenizer, long... widths) {
+        return folders.isEmpty() ? NONE : new Embeddings(ExtraNetworkFolders.list(folders, ".safetensors", ".pt", ".bin"), tokenizer, widths);
     }
 
     /** The embedding whose name's ids start at {@code ids[position]}, or null. */
@@ -53,7 +54,7 @@ public final class Embeddings {
         for (Named n : byFirstId.getOrDefault(ids[position], List.of())) {
             int end = position + n.ids().length;
             if (end <= ids.length && Arrays.equals(ids, position, end, n.ids(), 0, n.ids().length)) {
-                TextualInversion e = loaded.computeIfAbsent(n.name(), k -> TextualInversion.read(n.name(), n.file(), width));
+                TextualInversion e = loaded.computeIfAbsent(n.name(), k -> TextualInversion.read(n.name(), n.file(), widths));
                 return new Match(e, n.ids().length);
             }
         }

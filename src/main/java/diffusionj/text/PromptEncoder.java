@@ -6,6 +6,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Prompt text → conditioning [1, 77·chunks, width]: the prompt is parsed for weights, cut into chunks,
@@ -42,6 +43,15 @@ public final class PromptEncoder {
 
     /** As {@link #encode(String, int, int)}, the names of {@code embeddings} standing for their vectors. */
     public INDArray encode(String prompt, int clipSkip, int minChunks, Embeddings embeddings) {
+        return encode(prompt, encoder.clipSkipOutput(clipSkip), false, minChunks, embeddings).conditioning();
+    }
+
+    /**
+     * A prompt through this tower: the weighted tower output {@code output} (a {@link ClipTextEncoder} output name),
+     * [1, 77·chunks, width], and with {@code pooled} the first chunk's pooled vector [1, projectionDim], unweighted
+     * (SDXL; the web UIs also pool the first chunk only).
+     */
+    public Encoded encode(String prompt, String output, boolean pooled, int minChunks, Embeddings embeddings) {
         PromptChunks chunks = PromptChunks.of(prompt, tokenizer, embeddings);
         PromptChunks empty = PromptChunks.of("", tokenizer);
         int n = Math.max(minChunks, chunks.chunks().size());
@@ -54,14 +64,30 @@ public final class PromptEncoder {
             weights[i] = c.weights();
             placed.add(c.embeddings());
         }
-        INDArray z = encoder.conditioning(ids, placed, clipSkip);
-        for (int i = 0; i < n; i++) {
+        Map<String, INDArray> out = pooled ? encoder.encode(ids, placed, output, ClipTextEncoder.LAST_HIDDEN_STATE)
+                : encoder.encode(ids, placed, output);
+        INDArray z = out.get(output);
+        if (pooled) {
+            // Pooling reads the unweighted final-normed states, so it comes before the weights change z (which may be the same array).
+            INDArray first = encoder.pooled(new long[][]{ids[0]}, out.get(ClipTextEncoder.LAST_HIDDEN_STATE));
+            return new Encoded(weighted(z, weights), first);
+        }
+        return new Encoded(weighted(z, weights), null);
+    }
+
+    /** What one prompt becomes in one tower (see {@link #encode(String, String, boolean, int, Embeddings)}). */
+    public record Encoded(INDArray conditioning, INDArray pooled) {
+    }
+
+    /** Each position's row times its weight, each chunk rescaled to its original mean; chunks concatenated: [1, 77·n, width]. */
+    private INDArray weighted(INDArray z, float[][] weights) {
+        for (int i = 0; i < weights.length; i++) {
             INDArray chunk = z.get(NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all());
             double originalMean = chunk.meanNumber().doubleValue();
             chunk.muliColumnVector(Nd4j.createFromArray(weights[i]).reshape(-1, 1));
             chunk.muli(originalMean / chunk.meanNumber().doubleValue());
         }
-        return z.reshape(1, (long) n * ClipTokenizer.CONTEXT_LENGTH, encoder.config().width());
+        return z.reshape(1, (long) weights.length * ClipTokenizer.CONTEXT_LENGTH, encoder.config().width());
     }
 
     public int textLayers() {

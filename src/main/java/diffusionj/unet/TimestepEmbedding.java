@@ -19,16 +19,21 @@ final class TimestepEmbedding {
     static SDVariable apply(GraphWeights w, UNetConfig config, SDVariable timestep) {
         SameDiff sd = w.graph();
         int dim = config.blockOutChannels()[0];
+        SDVariable features = sinusoid(sd, timestep, dim, config);
+        SDVariable h = Linear.apply(w, "time_embedding.linear_1", features, dim, config.timeEmbeddingDim());
+        return Linear.apply(w, "time_embedding.linear_2", Activations.silu(sd, h), config.timeEmbeddingDim(), config.timeEmbeddingDim());
+    }
+
+    /** The sinusoidal features of each value of {@code values} [n]: [n, dim]. */
+    static SDVariable sinusoid(SameDiff sd, SDVariable values, int dim, UNetConfig config) {
         int half = dim / 2;
         float[] freqs = new float[half];
         for (int i = 0; i < half; i++) {
             freqs[i] = (float) Math.exp(-Math.log(10000) * i / (half - config.freqShift()));
         }
-        SDVariable angles = timestep.reshape(-1, 1).mul(sd.constant(Nd4j.createFromArray(freqs).reshape(1, half)));
+        SDVariable angles = values.reshape(-1, 1).mul(sd.constant(Nd4j.createFromArray(freqs).reshape(1, half)));
         SDVariable sin = sd.math.sin(angles);
         SDVariable cos = sd.math.cos(angles);
-        SDVariable features = config.flipSinToCos() ? sd.concat(1, cos, sin) : sd.concat(1, sin, cos);
-        SDVariable h = Linear.apply(w, "time_embedding.linear_1", features, dim, config.timeEmbeddingDim());
-        return Linear.apply(w, "time_embedding.linear_2", Activations.silu(sd, h), config.timeEmbeddingDim(), config.timeEmbeddingDim());
+        return config.flipSinToCos() ? sd.concat(1, cos, sin) : sd.concat(1, sin, cos);
     }
 }

@@ -18,8 +18,9 @@ final class Transformer2D {
     private Transformer2D() {
     }
 
+    /** @param depth the number of transformer blocks */
     static SDVariable apply(GraphWeights w, UNetConfig config, String prefix, SDVariable x, long channels, long height,
-                            long width, SDVariable context, long keys, long heads) {
+                            long width, SDVariable context, long keys, long heads, int depth) {
         w.orderAfter(x);
         long pixels = height * width;
         SDVariable h = GroupNorm.apply(w, prefix + ".norm", x, channels, height, width, config.normGroups(), NORM_EPS);
@@ -28,7 +29,7 @@ final class Transformer2D {
         } else {
             h = toRows(Conv2d.pointwise(w, prefix + ".proj_in", h, channels, channels, height, width), channels);
         }
-        for (int i = 0; i < config.transformerLayersPerBlock(); i++) {
+        for (int i = 0; i < depth; i++) {
             h = BasicTransformerBlock.apply(w, prefix + ".transformer_blocks." + i, h, pixels, channels, context, keys,
                     config.crossAttentionDim(), heads);
         }

@@ -22,14 +22,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * diffusers' UNet2DConditionModel for SD 1.x/2.x as SameDiff graphs: noisy latent [batch, 4, h, w],
- * timestep [1 or batch] and text embeddings [batch, keys, contextDim] → predicted noise (or v) of the
- * latent's shape. A graph is built per (h, w, keys) and cached; all graphs share one copy of the weights.
+ * diffusers' UNet2DConditionModel for SD 1.x/2.x/XL as SameDiff graphs: noisy latent [batch, 4, h, w],
+ * timestep [1 or batch], text embeddings [batch, keys, contextDim] and, for SDXL, the added inputs
+ * {@link #TEXT_EMBEDS} and {@link #TIME_IDS} → predicted noise (or v) of the latent's shape. A graph is built per
+ * (h, w, keys) and cached; all graphs share one copy of the weights.
  */
 public final class UNet2DConditionModel {
     public static final String SAMPLE = "sample";
     public static final String TIMESTEP = "timestep";
     public static final String ENCODER_HIDDEN_STATES = "encoder_hidden_states";
+    /** SDXL's added inputs ({@link TextTimeEmbedding}): the pooled text vector [batch, pooledDim] and the sizes [batch, 6]. */
+    public static final String TEXT_EMBEDS = "text_embeds";
+    public static final String TIME_IDS = "time_ids";
     public static final String OUT = "out";
 
     private record Shape(long height, long width, long keys) {
@@ -73,20 +77,53 @@ public final class UNet2DConditionModel {
 
     /** Predicts for one step. @return [batch, outChannels, h, w] */
     public INDArray predict(INDArray sample, INDArray timestep, INDArray encoderHiddenStates) {
-        return run(sample, timestep, encoderHiddenStates, List.of()).get(OUT);
+        return predict(sample, timestep, encoderHiddenStates, Map.of());
+    }
+
+    /** @param added {@link #TEXT_EMBEDS} and {@link #TIME_IDS} for a UNet with added conditioning, else empty */
+    public INDArray predict(INDArray sample, INDArray timestep, INDArray encoderHiddenStates, Map<String, INDArray> added) {
+        return run(sample, timestep, encoderHiddenStates, added, List.of()).get(OUT);
+    }
+
+    /** As {@link #run(INDArray, INDArray, INDArray, Map, List)} without added inputs (SD 1.x/2.x). */
+    public Map<String, INDArray> run(INDArray sample, INDArray timestep, INDArray encoderHiddenStates, List<String> probes) {
+        return run(sample, timestep, encoderHiddenStates, Map.of(), probes);
     }
 
     /**
      * Runs the UNet and also returns the named cross-attention probabilities
      * ({@code <layer>.attn2.probs}, [batch, heads, pixels, keys]).
      */
-    public Map<String, INDArray> run(INDArray sample, INDArray timestep, INDArray encoderHiddenStates, List<String> probes) {
+    public Map<String, INDArray> run(INDArray sample, INDArray timestep, INDArray encoderHiddenStates, Map<String, INDArray> added,
+                                     List<String> probes) {
         Graph g = graph(sample.size(2), sample.size(3), encoderHiddenStates.size(1));
         List<String> outputs = new ArrayList<>(probes);
         outputs.add(OUT);
-        Map<String, INDArray> in = Map.of(SAMPLE, sample.castTo(DataType.FLOAT), TIMESTEP, timestep.castTo(DataType.FLOAT).reshape(-1),
-                ENCODER_HIDDEN_STATES, encoderHiddenStates.castTo(DataType.FLOAT));
+        Map<String, INDArray> in = new HashMap<>(Map.of(SAMPLE, sample.castTo(DataType.FLOAT), TIMESTEP, timestep.castTo(DataType.FLOAT).reshape(-1),
+                ENCODER_HIDDEN_STATES, encoderHiddenStates.castTo(DataType.FLOAT)));
+        in.putAll(addedInputs(added, sample.size(0)));
         return GraphRunner.output(g.sd(), in, outputs.toArray(String[]::new));
+    }
+
+    /** The added inputs this UNet takes, checked: each batch row needs its pooled vector and its six sizes. */
+    private Map<String, INDArray> addedInputs(Map<String, INDArray> added, long batch) {
+        UNetConfig.TextTime a = config.added();
+        if (a == null) {
+            if (!added.isEmpty()) {
+                throw new IllegalArgumentException("this UNet takes no added inputs, got " + added.keySet());
+            }
+            return Map.of();
+        }
+        Map<String, INDArray> in = new HashMap<>();
+        for (Map.Entry<String, Long> input : Map.of(TEXT_EMBEDS, (long) a.pooledDim(), TIME_IDS, (long) UNetConfig.TextTime.SIZES).entrySet()) {
+            INDArray v = added.get(input.getKey());
+            if (v == null || v.rank() != 2 || v.size(0) != batch || v.size(1) != input.getValue()) {
+                throw new IllegalArgumentException("this UNet (SDXL) needs " + input.getKey() + " [" + batch + ", " + input.getValue()
+                        + "], got " + (v == null ? "none" : java.util.Arrays.toString(v.shape())));
+            }
+            in.put(input.getKey(), v.castTo(DataType.FLOAT));
+        }
+        return in;
     }
 
     /** The cross-attention layers for a latent of this size, in execution order. */
@@ -104,20 +141,33 @@ public final class UNet2DConditionModel {
         SDVariable x = sd.placeHolder(SAMPLE, DataType.FLOAT, -1, config.inChannels(), height, width);
         SDVariable t = sd.placeHolder(TIMESTEP, DataType.FLOAT, -1);
         SDVariable context = sd.placeHolder(ENCODER_HIDDEN_STATES, DataType.FLOAT, -1, keys, config.crossAttentionDim());
-        sd.identity(OUT, apply(new GraphWeights(sd, weights), x, t, context, height, width, keys, probes));
+        GraphWeights w = new GraphWeights(sd, weights);
+        SDVariable temb = TimestepEmbedding.apply(w, config, t);
+        if (config.added() != null) {
+            SDVariable textEmbeds = sd.placeHolder(TEXT_EMBEDS, DataType.FLOAT, -1, config.added().pooledDim());
+            SDVariable timeIds = sd.placeHolder(TIME_IDS, DataType.FLOAT, -1, UNetConfig.TextTime.SIZES);
+            temb = temb.add(TextTimeEmbedding.apply(w, config, textEmbeds, timeIds));
+        }
+        sd.identity(OUT, blocks(w, x, temb, context, height, width, keys, probes));
         return new Graph(sd, List.copyOf(probes));
     }
 
     /**
-     * Adds the UNet to {@code w}'s graph — on its own for sampling, or behind a text encoder for training.
+     * Adds the UNet to {@code w}'s graph behind a text encoder, for training (no added inputs).
      * @param x [batch, inChannels, height, width]; @param t [batch]; @param context [batch, keys, contextDim]
      * @param probes receives the cross-attention layers in execution order
      * @return the prediction, [batch, outChannels, height, width]
      */
     public SDVariable apply(GraphWeights w, SDVariable x, SDVariable t, SDVariable context, long height, long width, long keys,
                             List<AttentionLayer> probes) {
+        return blocks(w, x, TimestepEmbedding.apply(w, config, t), context, height, width, keys, probes);
+    }
+
+    /** The UNet's body: conv_in, the down, mid and up blocks, conv_out, with the time embedding {@code temb} [batch, 4·C0]. */
+    private SDVariable blocks(GraphWeights w, SDVariable x, SDVariable temb, SDVariable context, long height, long width, long keys,
+                              List<AttentionLayer> probes) {
         SameDiff sd = w.graph();
-        Blocks b = new Blocks(w, TimestepEmbedding.apply(w, config, t), context.reshape(-1, config.crossAttentionDim()), keys, probes);
+        Blocks b = new Blocks(w, temb, context.reshape(-1, config.crossAttentionDim()), keys, probes);
         int[] ch = config.blockOutChannels();
         Feature h = new Feature(Conv2d.same3x3(w, "conv_in", x, config.inChannels(), ch[0], height, width), ch[0], height, width);
         Deque<Feature> skips = new ArrayDeque<>();
@@ -163,7 +213,7 @@ public final class UNet2DConditionModel {
             for (int j = 0; j < config.layersPerBlock(); j++) {
                 h = resnet(block + ".resnets." + j, h, out);
                 if (attention) {
-                    h = transformer(block + ".attentions." + j, h, config.heads()[i]);
+                    h = transformer(block + ".attentions." + j, h, config.heads()[i], config.transformerDepths()[i]);
                 }
                 skips.push(h);
             }
@@ -178,7 +228,7 @@ public final class UNet2DConditionModel {
         Feature mid(Feature h) {
             int last = config.heads().length - 1;
             h = resnet("mid_block.resnets.0", h, h.channels());
-            h = transformer("mid_block.attentions.0", h, config.heads()[last]);
+            h = transformer("mid_block.attentions.0", h, config.heads()[last], config.midTransformerDepth());
             return resnet("mid_block.resnets.1", h, h.channels());
         }
 
@@ -193,7 +243,7 @@ public final class UNet2DConditionModel {
                 SDVariable joined = w.graph().concat(1, h.x(), skip.x());
                 h = resnet(block + ".resnets." + j, h.with(joined, h.channels() + skip.channels()), out);
                 if (attention) {
-                    h = transformer(block + ".attentions." + j, h, heads);
+                    h = transformer(block + ".attentions." + j, h, heads, config.upTransformerDepth(i));
                 }
             }
             if (i < ch.length - 1) {
@@ -210,11 +260,11 @@ public final class UNet2DConditionModel {
             return h.with(y, out);
         }
 
-        private Feature transformer(String prefix, Feature h, long heads) {
-            for (int i = 0; i < config.transformerLayersPerBlock(); i++) {
+        private Feature transformer(String prefix, Feature h, long heads, int depth) {
+            for (int i = 0; i < depth; i++) {
                 probes.add(new AttentionLayer(CrossAttention.probsName(prefix + ".transformer_blocks." + i + ".attn2"), h.height(), h.width()));
             }
-            SDVariable y = Transformer2D.apply(w, config, prefix, h.x(), h.channels(), h.height(), h.width(), context, keys, heads);
+            SDVariable y = Transformer2D.apply(w, config, prefix, h.x(), h.channels(), h.height(), h.width(), context, keys, heads, depth);
             return h.with(y, h.channels());
         }
     }

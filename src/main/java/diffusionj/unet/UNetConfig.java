@@ -11,21 +11,40 @@ import java.util.List;
  * The sizes of a diffusers {@code UNet2DConditionModel} ({@code unet/config.json}). {@code heads} holds the
  * attention head count per down block: diffusers stores it under {@code attention_head_dim} for SD 1.x/2.x
  * configs (a historical misnomer it keeps for compatibility) unless {@code num_attention_heads} is set.
+ * {@code transformerDepths} is the number of transformer blocks per down level (up levels mirror it, the mid block
+ * uses the deepest); {@code added} is SDXL's extra conditioning, or null.
  */
 public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels, int layersPerBlock,
                          List<String> downBlockTypes, List<String> upBlockTypes, int crossAttentionDim, int[] heads,
                          boolean useLinearProjection, int normGroups, double normEps, boolean flipSinToCos,
-                         double freqShift, int transformerLayersPerBlock) {
+                         double freqShift, int[] transformerDepths, TextTime added) {
+
+    /**
+     * SDXL's {@code addition_embed_type} "text_time": the pooled text vector [pooledDim] and six sizes, each in
+     * sinusoidal features {@code timeDim} wide, go through {@code add_embedding} into the timestep embedding.
+     */
+    public record TextTime(int timeDim, int inputDim) {
+        public static final int SIZES = 6;
+
+        public int pooledDim() {
+            return inputDim - SIZES * timeDim;
+        }
+    }
 
     public static UNetConfig fromJson(JsonObject c) {
         requireDefault(c, "act_fn", "silu");
         requireDefault(c, "time_embedding_type", "positional");
         requireDefault(c, "resnet_time_scale_shift", "default");
         requireDefault(c, "mid_block_type", "UNetMidBlock2DCrossAttn");
-        for (String absent : new String[]{"addition_embed_type", "class_embed_type", "encoder_hid_dim", "time_cond_proj_dim"}) {
+        for (String absent : new String[]{"class_embed_type", "encoder_hid_dim", "time_cond_proj_dim", "reverse_transformer_layers_per_block"}) {
             if (c.has(absent) && !c.get(absent).isJsonNull()) {
-                throw new CheckpointException("unet config: " + absent + " = " + c.get(absent) + " is not supported (SD 1.x/2.x UNets have none)");
+                throw new CheckpointException("unet config: " + absent + " = " + c.get(absent) + " is not supported (SD 1.x/2.x/XL UNets have none)");
             }
+        }
+        TextTime added = null;
+        if (c.has("addition_embed_type") && !c.get("addition_embed_type").isJsonNull()) {
+            requireDefault(c, "addition_embed_type", "text_time");
+            added = new TextTime(c.get("addition_time_embed_dim").getAsInt(), c.get("projection_class_embeddings_input_dim").getAsInt());
         }
         int[] channels = ints(c.getAsJsonArray("block_out_channels"));
         JsonElement headsJson = c.has("num_attention_heads") && !c.get("num_attention_heads").isJsonNull()
@@ -40,7 +59,9 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
                 c.get("norm_num_groups").getAsInt(), c.get("norm_eps").getAsDouble(),
                 !c.has("flip_sin_to_cos") || c.get("flip_sin_to_cos").getAsBoolean(),
                 c.has("freq_shift") ? c.get("freq_shift").getAsDouble() : 0,
-                c.has("transformer_layers_per_block") ? c.get("transformer_layers_per_block").getAsInt() : 1);
+                perBlock(c.has("transformer_layers_per_block") ? c.get("transformer_layers_per_block") : new com.google.gson.JsonPrimitive(1),
+                        channels.length),
+                added);
     }
 
     private static void requireDefault(JsonObject c, String key, String expected) {
@@ -72,6 +93,15 @@ public record UNetConfig(int inChannels, int outChannels, int[] blockOutChannels
 
     public int timeEmbeddingDim() {
         return blockOutChannels[0] * 4;
+    }
+
+    /** Transformer blocks in up level {@code i} (counted from the lowest resolution). */
+    public int upTransformerDepth(int i) {
+        return transformerDepths[transformerDepths.length - 1 - i];
+    }
+
+    public int midTransformerDepth() {
+        return transformerDepths[transformerDepths.length - 1];
     }
 
     public boolean hasCrossAttention(String blockType) {

@@ -91,7 +91,40 @@ class CheckpointsTest {
         Path lora = dir.resolve("lora.safetensors");
         SafetensorsWriter.float32().write(lora, Map.of("lora_unet_down.alpha", org.nd4j.linalg.factory.Nd4j.scalar(1f)));
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.open(lora, null));
-        assertTrue(e.getMessage().contains("not a Stable Diffusion 1.x/2.x checkpoint"), e.getMessage());
+        assertTrue(e.getMessage().contains("not a Stable Diffusion checkpoint"), e.getMessage());
+    }
+
+    /** Families and variants that cannot run yet are named from what was detected, before any graph is built. */
+    @Test
+    void unsupportedFamiliesAndVariantsAreNamed() {
+        org.nd4j.linalg.api.ndarray.INDArray one = org.nd4j.linalg.factory.Nd4j.ones(1);
+        Map<String, Map<String, org.nd4j.linalg.api.ndarray.INDArray>> files = Map.of(
+                "SD 3", Map.of("model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight", one),
+                "Flux", Map.of("double_blocks.0.img_attn.qkv.weight", one),
+                "SDXL refiner", Map.of("conditioner.embedders.0.model.token_embedding.weight", one),
+                "SDXL inpainting", Map.of("conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight", one,
+                        "model.diffusion_model.input_blocks.0.0.weight", org.nd4j.linalg.factory.Nd4j.ones(320, 9, 3, 3),
+                        "model.diffusion_model.out.2.weight", org.nd4j.linalg.factory.Nd4j.ones(4, 320, 3, 3)),
+                "SD 1.x instruct-pix2pix", Map.of("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight", one,
+                        "model.diffusion_model.input_blocks.0.0.weight", org.nd4j.linalg.factory.Nd4j.ones(320, 8, 3, 3),
+                        "model.diffusion_model.out.2.weight", org.nd4j.linalg.factory.Nd4j.ones(4, 320, 3, 3)));
+        files.forEach((family, tensors) -> {
+            Path file = dir.resolve(family.replace(' ', '_') + ".safetensors");
+            SafetensorsWriter.float32().write(file, tensors);
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.open(file, null).close(), family);
+            assertTrue(e.getMessage().contains("not supported yet: " + family), e.getMessage());
+        });
+    }
+
+    @Test
+    void anSdxlRefinerFolderIsNamed() throws IOException {
+        Path model = dir.resolve("refiner");
+        Files.createDirectories(model.resolve("text_encoder_2"));
+        Files.writeString(model.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusionXLImg2ImgPipeline\"}");
+        try (Checkpoint c = Checkpoints.open(model, null)) {
+            CheckpointException e = assertThrows(CheckpointException.class, c::family);
+            assertTrue(e.getMessage().contains("not supported yet: SDXL refiner"), e.getMessage());
+        }
     }
 
     @Test

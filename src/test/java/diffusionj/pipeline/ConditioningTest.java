@@ -33,7 +33,7 @@ class ConditioningTest {
 
     @Test
     void editingAndAlternationChangeTheConditioningAtTheirSteps() {
-        Conditioning c = new Conditioning(model.prompts(), Embeddings.NONE, "a [red circle:blue square:3]", "[blurry|grainy]", 10, 1, 1);
+        Conditioning c = new Conditioning(model.conditioning(), Embeddings.NONE, "a [red circle:blue square:3]", "[blurry|grainy]", 10, 1, 1);
         assertEquals(Set.of("a red circle", "a blue square", "blurry", "grainy"), Set.copyOf(c.texts()));
         INDArray red = model.prompts().encode("a red circle", 1, 1);
         INDArray blue = model.prompts().encode("a blue square", 1, 1);
