@@ -6,6 +6,7 @@ import diffusionj.io.Checkpoints;
 import diffusionj.io.SafetensorsWriter;
 import diffusionj.text.ClipTextEncoder;
 import diffusionj.text.ClipTokenizer;
+import diffusionj.text.TextConditioning;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,7 +21,8 @@ import java.util.Set;
  * {@code encode-text --model PATH [--tokenizer DIR] --texts-json FILE --out OUT.safetensors [--clip-skip N]}:
  * writes {@code last_hidden_state} and {@code penultimate_normed}, [texts, 77, width] float32, each text
  * tokenised to its 77 context ids with no prompt syntax; with {@code --clip-skip N} also {@code conditioning},
- * the CLIP-skip-N output a generation with that setting conditions on.
+ * the CLIP-skip-N output a generation with that setting conditions on. For SDXL also {@code prompt_embeds}
+ * [texts, 77, width1 + width2] and {@code pooled_prompt_embeds} [texts, projection], as diffusers' {@code encode_prompt}.
  */
 final class EncodeTextCommand {
     static final String USAGE = "encode-text --model PATH [--tokenizer DIR] --texts-json FILE --out OUT.safetensors [--clip-skip N]";
@@ -51,6 +53,11 @@ final class EncodeTextCommand {
             tensors.put("penultimate_normed", outputs.get(ClipTextEncoder.clipSkip(2)));
             if (args.has("--clip-skip")) {
                 tensors.put("conditioning", outputs.get(skipped));
+            }
+            TextConditioning.Encoded prompt = TextConditioning.load(checkpoint).encodeLiteral(texts);
+            if (prompt.pooled() != null) {
+                tensors.put("prompt_embeds", prompt.context());
+                tensors.put("pooled_prompt_embeds", prompt.pooled());
             }
             SafetensorsWriter.float32().write(target, tensors);
             JsonObject summary = new JsonObject();

@@ -18,6 +18,7 @@ import diffusionj.pipeline.RunOptions;
 import diffusionj.pipeline.StableDiffusion;
 import diffusionj.sampling.NoiseSource;
 import diffusionj.sampling.ReplayedNoise;
+import diffusionj.unet.SizeConditioning;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.awt.image.BufferedImage;
@@ -38,7 +39,8 @@ import java.util.Set;
 final class GenerateCommand {
     static final String USAGE = "generate [--model PATH|embedded] [--tokenizer DIR] --prompt P [--negative N] [--sampler NAME] [--steps K]"
             + " [--cfg G] [--seed S] [--width W --height H] [--batch B] [--clip-skip N] --out FILE.png [--maps DIR]"
-            + " [--threshold T] [--init-latent FILE] [--replay-noise FILE] [--save-latents FILE] [--lora-dir DIR]… [--embeddings-dir DIR]…";
+            + " [--threshold T] [--init-latent FILE] [--replay-noise FILE] [--save-latents FILE] [--lora-dir DIR]… [--embeddings-dir DIR]…"
+            + " [--schedule leading|trailing|sgm_uniform] [--original-size W,H] [--crop-top-left X,Y]";
 
     private GenerateCommand() {
     }
@@ -46,20 +48,24 @@ final class GenerateCommand {
     static void run(String[] argv, PrintStream out, PrintStream err) {
         Args args = new Args("generate", argv, 1, Set.of("--model", "--tokenizer", "--prompt", "--negative", "--sampler", "--steps",
                 "--cfg", "--seed", "--width", "--height", "--batch", "--clip-skip", "--out", "--maps", "--threshold", "--init-latent",
-                "--replay-noise", "--save-latents", "--lora-dir", "--embeddings-dir"), Set.of());
+                "--replay-noise", "--save-latents", "--lora-dir", "--embeddings-dir", "--schedule", "--original-size", "--crop-top-left"), Set.of());
         Path model = EmbeddedModel.resolve(args.optional("--model", EmbeddedModel.NAME));
         Path target = Path.of(args.required("--out"));
         String prompt = args.required("--prompt");
         double threshold = args.decimal("--threshold", TokenMaps.DEFAULT_THRESHOLD, 0, 1);
+        SizeConditioning sizes = new SizeConditioning(pair(args, "--original-size")[0], pair(args, "--original-size")[1],
+                pair(args, "--crop-top-left")[0], pair(args, "--crop-top-left")[1]);
         try (StableDiffusion sd = StableDiffusion.load(model, args.path("--tokenizer"))) {
             int defaultSize = sd.defaultImageSize();
             GenerationRequest request = new GenerationRequest(prompt, args.optional("--negative", ""),
                     args.optional("--sampler", "euler_ancestral"), (int) args.integer("--steps", 20, 1, Integer.MAX_VALUE),
-                    args.decimal("--cfg", 7.5, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY),
+                    // Absent: the family's default (SDXL 5, SD 1.x/2.x 7.5), as the web UIs.
+                    args.has("--cfg") ? args.decimal("--cfg", 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY) : GenerationRequest.MODEL_GUIDANCE,
                     args.integer("--seed", -1, Long.MIN_VALUE, Long.MAX_VALUE),
                     (int) args.integer("--width", defaultSize, 0, Integer.MAX_VALUE),
                     (int) args.integer("--height", defaultSize, 0, Integer.MAX_VALUE),
-                    (int) args.integer("--batch", 1, 0, Integer.MAX_VALUE), (int) args.integer("--clip-skip", 1, 0, Integer.MAX_VALUE));
+                    (int) args.integer("--batch", 1, 0, Integer.MAX_VALUE), (int) args.integer("--clip-skip", 1, 0, Integer.MAX_VALUE))
+                    .with(sizes, args.optional("--schedule", ""));
             Map<String, INDArray> saved = new LinkedHashMap<>();
             RunOptions options = new RunOptions(initLatent(args.path("--init-latent")), replayed(args.path("--replay-noise")),
                     args.has("--save-latents") ? (i, latent) -> saved.put(String.format("step%02d.latent", i), latent.dup()) : null);
@@ -76,6 +82,24 @@ final class GenerateCommand {
             }
             out.println(summary(result, files));
         }
+    }
+
+    /** "W,H" or "X,Y" as two non-negative integers; absent: 0,0 (SDXL's defaults: the image's size, no crop). */
+    private static int[] pair(Args args, String flag) {
+        String value = args.optional(flag, "0,0");
+        String[] parts = value.split(",");
+        try {
+            if (parts.length == 2) {
+                int a = Integer.parseInt(parts[0].strip());
+                int b = Integer.parseInt(parts[1].strip());
+                if (a >= 0 && b >= 0) {
+                    return new int[]{a, b};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new UsageException("generate: " + flag + " takes two non-negative whole numbers as A,B (e.g. 1024,1024), got '" + value + "'");
     }
 
     private static INDArray initLatent(Path file) {

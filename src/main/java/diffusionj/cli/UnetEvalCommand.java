@@ -12,12 +12,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code unet-eval --model PATH --in IN.safetensors --out OUT.safetensors}: reads {@code sample},
- * {@code timestep} and {@code encoder_hidden_states}, writes the UNet's prediction as {@code out}.
+ * {@code timestep} and {@code encoder_hidden_states} (and for SDXL {@code text_embeds} and {@code time_ids}), writes
+ * the UNet's prediction as {@code out}.
  */
 final class UnetEvalCommand {
     static final String USAGE = "unet-eval --model PATH --in IN.safetensors --out OUT.safetensors";
@@ -33,7 +35,13 @@ final class UnetEvalCommand {
         try (Checkpoint checkpoint = Checkpoints.open(model, args.path("--tokenizer"));
              Safetensors in = Safetensors.open(input)) {
             UNet2DConditionModel unet = UNet2DConditionModel.load(checkpoint);
-            INDArray prediction = unet.predict(in.load("sample"), in.load("timestep"), in.load("encoder_hidden_states"));
+            Map<String, INDArray> added = new HashMap<>();
+            for (String key : new String[]{UNet2DConditionModel.TEXT_EMBEDS, UNet2DConditionModel.TIME_IDS}) {
+                if (in.contains(key)) {
+                    added.put(key, in.load(key));
+                }
+            }
+            INDArray prediction = unet.predict(in.load("sample"), in.load("timestep"), in.load("encoder_hidden_states"), added);
             SafetensorsWriter.float32().write(target, Map.of("out", prediction));
             JsonObject summary = new JsonObject();
             summary.addProperty("out", target.toString());

@@ -1,5 +1,7 @@
 package diffusionj.pipeline;
 
+import diffusionj.unet.SizeConditioning;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,6 +31,9 @@ public final class GenerationParameters {
         DISPLAY.put("lcm", "LCM");
     }
 
+    /** The schedule types as the web UIs show them ("Schedule type: SGM Uniform"). */
+    private static final Map<String, String> SCHEDULE_DISPLAY = Map.of("leading", "Leading", "trailing", "Trailing", "sgm_uniform", "SGM Uniform");
+
     private GenerationParameters() {
     }
 
@@ -47,6 +52,17 @@ public final class GenerationParameters {
                 .append(", Model: ").append(modelName);
         if (r.clipSkip() > 1) {
             sb.append(", Clip skip: ").append(r.clipSkip());
+        }
+        if (!r.schedule().isEmpty()) {
+            sb.append(", Schedule type: ").append(SCHEDULE_DISPLAY.get(r.schedule()));
+        }
+        SizeConditioning sizes = r.sizes();
+        if (sizes.originalWidth() != 0 || sizes.originalHeight() != 0) {
+            sb.append(", Original size: ").append(sizes.originalWidth() == 0 ? r.width() : sizes.originalWidth()).append('x')
+                    .append(sizes.originalHeight() == 0 ? r.height() : sizes.originalHeight());
+        }
+        if (sizes.cropLeft() != 0 || sizes.cropTop() != 0) {
+            sb.append(", Crop top left: ").append(sizes.cropLeft()).append(',').append(sizes.cropTop());
         }
         return sb.toString();
     }
@@ -94,13 +110,30 @@ public final class GenerationParameters {
         Map<String, String> f = fields(text);
         String[] size = f.getOrDefault("Size", "512x512").split("x");
         try {
+            String[] original = f.getOrDefault("Original size", "0x0").split("x");
+            String[] crop = f.getOrDefault("Crop top left", "0,0").split(",");
+            SizeConditioning sizes = new SizeConditioning(Integer.parseInt(original[0]), Integer.parseInt(original[1]),
+                    Integer.parseInt(crop[0].trim()), Integer.parseInt(crop[1].trim()));
             return new GenerationRequest(f.get("Prompt"), f.get("Negative prompt"), samplerName(f.getOrDefault("Sampler", "Euler a")),
                     Integer.parseInt(f.getOrDefault("Steps", "20")), Double.parseDouble(f.getOrDefault("CFG scale", "7")),
                     Long.parseLong(f.getOrDefault("Seed", "-1")), Integer.parseInt(size[0]), Integer.parseInt(size[1]), 1,
-                    Integer.parseInt(f.getOrDefault("Clip skip", "1")));
+                    Integer.parseInt(f.getOrDefault("Clip skip", "1")), sizes, scheduleName(f.getOrDefault("Schedule type", "")));
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
             throw new GenerationException("generation parameters are malformed: " + e.getMessage());
         }
+    }
+
+    /** "SGM Uniform" or "sgm_uniform" → "sgm_uniform"; "" (none written) → "". Types DiffusionJ lacks ("Karras", …) are named. */
+    static String scheduleName(String shown) {
+        if (shown.isEmpty() || shown.equals("Automatic")) {
+            return "";
+        }
+        for (Map.Entry<String, String> e : SCHEDULE_DISPLAY.entrySet()) {
+            if (e.getValue().equalsIgnoreCase(shown) || e.getKey().equalsIgnoreCase(shown)) {
+                return e.getKey();
+            }
+        }
+        throw new GenerationException("schedule type '" + shown + "' is not supported; DiffusionJ has " + String.join(", ", SCHEDULE_DISPLAY.values()));
     }
 
     /** "Euler a" or "euler_ancestral" → "euler_ancestral". */

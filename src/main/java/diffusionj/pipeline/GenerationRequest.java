@@ -6,14 +6,20 @@ import diffusionj.unet.SizeConditioning;
 /**
  * Everything that determines a text-to-image result. Sizes are in pixels; {@code seed} −1 asks for a
  * random seed (the one used is reported in the result). Image i of a batch uses seed + i, as the web UIs do.
- * {@code sizes} is SDXL's size conditioning (other families have none and ignore it).
+ * {@code guidanceScale} {@link #MODEL_GUIDANCE} and a width or height of 0 ask for the model family's own (SDXL: 5 and
+ * 1024; SD 1.x/2.x: 7.5 and the size it was trained at). {@code sizes} is SDXL's size conditioning (other families
+ * have none and ignore it); {@code schedule} places the sampler's timesteps ("" = as the model's scheduler config
+ * says; leading, trailing, sgm_uniform: the web UIs' "schedule type", for few-step models).
  */
 public record GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double guidanceScale,
-                                long seed, int width, int height, int batchSize, int clipSkip, SizeConditioning sizes) {
+                                long seed, int width, int height, int batchSize, int clipSkip, SizeConditioning sizes, String schedule) {
+    /** The guidance scale that stands for the model family's default. */
+    public static final double MODEL_GUIDANCE = Double.NaN;
+    public static final java.util.List<String> SCHEDULES = java.util.List.of("leading", "trailing", "sgm_uniform");
 
     public GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double guidanceScale,
                              long seed, int width, int height, int batchSize, int clipSkip) {
-        this(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, SizeConditioning.DEFAULT);
+        this(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, SizeConditioning.DEFAULT, "");
     }
     public static final int MIN_SIZE = 64;
     public static final int MAX_SIZE = 2048;
@@ -27,11 +33,19 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
     }
 
     public GenerationRequest withSeed(long newSeed) {
-        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, newSeed, width, height, batchSize, clipSkip, sizes);
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, newSeed, width, height, batchSize, clipSkip, sizes, schedule);
     }
 
-    public GenerationRequest withSizes(SizeConditioning newSizes) {
-        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, newSizes);
+    /** SDXL's size conditioning and the schedule type, the rest unchanged. */
+    public GenerationRequest with(SizeConditioning newSizes, String newSchedule) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, newSizes,
+                newSchedule);
+    }
+
+    /** {@link #MODEL_GUIDANCE} and sizes of 0 replaced by the model's own. */
+    public GenerationRequest withModelDefaults(double modelGuidance, int modelSize) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, Double.isNaN(guidanceScale) ? modelGuidance : guidanceScale, seed,
+                width == 0 ? modelSize : width, height == 0 ? modelSize : height, batchSize, clipSkip, sizes, schedule);
     }
 
     /**
@@ -53,6 +67,10 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
         checkSize("height", height);
         checkRange("batch size", batchSize, 1, MAX_BATCH);
         checkRange("CLIP skip", clipSkip, 1, MAX_CLIP_SKIP);
+        if (schedule == null || !(schedule.isEmpty() || SCHEDULES.contains(schedule))) {
+            throw new GenerationException("unknown schedule type '" + schedule + "'; choose one of " + String.join(", ", SCHEDULES)
+                    + " (or none for the model's own)");
+        }
         if (sizes == null) {
             throw new GenerationException("the size conditioning is missing (use SizeConditioning.DEFAULT)");
         }

@@ -12,6 +12,7 @@ import diffusionj.text.Embeddings;
 import diffusionj.text.PromptEncoder;
 import diffusionj.text.TextConditioning;
 import diffusionj.text.TextualInversion;
+import diffusionj.sampling.NoiseSchedule;
 import diffusionj.sampling.NoiseSource;
 import diffusionj.sampling.Sampler;
 import diffusionj.sampling.Samplers;
@@ -75,8 +76,9 @@ public final class Pipeline {
         }
     }
 
-    private GenerationResult run(GenerationRequest request, InitImage init, boolean tokenMaps, RunOptions options,
+    private GenerationResult run(GenerationRequest asked, InitImage init, boolean tokenMaps, RunOptions options,
                                  ProgressListener progress, BooleanSupplier cancelled) {
+        GenerationRequest request = asked.withModelDefaults(model.family().defaultGuidance, model.defaultImageSize());
         request.validate();
         ResidentMemory.resetPeak();
         if (init != null) {
@@ -110,7 +112,8 @@ public final class Pipeline {
         int scale = model.vae().downscale();
         long h = r.height() / scale;
         long w = r.width() / scale;
-        Sampler sampler = Samplers.create(r.sampler(), model.schedule(), r.steps());
+        Sampler sampler = Samplers.create(r.sampler(), r.schedule().isEmpty() ? model.schedule()
+                : model.schedule().withSpacing(NoiseSchedule.Spacing.fromConfig(r.schedule())), r.steps());
         NoiseSource noise = options.noise() != null ? options.noise() : new BatchNoise(seed, batch);
         INDArray start = options.initLatent() != null ? options.initLatent()
                 : noise.gaussian(batch, model.unet().config().inChannels(), h, w);

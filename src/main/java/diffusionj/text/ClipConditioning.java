@@ -20,12 +20,21 @@ final class ClipConditioning implements TextConditioning {
     }
 
     @Override
+    public Encoded encodeLiteral(List<String> texts) {
+        long[][] ids = texts.stream().map(t -> tower.tokenizer().contextIds(tower.tokenizer().encode(t))).toArray(long[][]::new);
+        return new Encoded(tower.encoder().encode(ids, ClipTextEncoder.LAST_HIDDEN_STATE).get(ClipTextEncoder.LAST_HIDDEN_STATE), null);
+    }
+
+    @Override
     public boolean zerosForEmptyText() {
         return false;
     }
 
     @Override
     public Map<String, INDArray> addedInputs(INDArray pooled, SizeConditioning sizes, int width, int height) {
+        if (!sizes.isDefault()) {
+            throw new PromptException("original size and crop are SDXL's size conditioning; SD 1.x/2.x models have none");
+        }
         return Map.of();
     }
 

@@ -36,6 +36,12 @@ public interface TextConditioning {
     /** @param chunks the number of 77-token chunks (prompt and negative prompt must align for guidance) */
     Encoded encode(String text, int clipSkip, int chunks, Embeddings embeddings);
 
+    /**
+     * diffusers' {@code encode_prompt} for {@code texts}, each tokenised to its 77 context ids with no prompt syntax:
+     * context [n, 77, width] and pooled [n, pooledDim] (null where the family pools nothing).
+     */
+    Encoded encodeLiteral(List<String> texts);
+
     /** Whether an empty text is conditioned on zeros instead of its encoding (SDXL's negative prompt). */
     boolean zerosForEmptyText();
 

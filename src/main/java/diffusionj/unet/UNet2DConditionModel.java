@@ -114,14 +114,21 @@ public final class UNet2DConditionModel {
             }
             return Map.of();
         }
+        Map<String, Long> widths = new java.util.LinkedHashMap<>();
+        widths.put(TEXT_EMBEDS, (long) a.pooledDim());
+        widths.put(TIME_IDS, (long) UNetConfig.TextTime.SIZES);
         Map<String, INDArray> in = new HashMap<>();
-        for (Map.Entry<String, Long> input : Map.of(TEXT_EMBEDS, (long) a.pooledDim(), TIME_IDS, (long) UNetConfig.TextTime.SIZES).entrySet()) {
-            INDArray v = added.get(input.getKey());
-            if (v == null || v.rank() != 2 || v.size(0) != batch || v.size(1) != input.getValue()) {
-                throw new IllegalArgumentException("this UNet (SDXL) needs " + input.getKey() + " [" + batch + ", " + input.getValue()
-                        + "], got " + (v == null ? "none" : java.util.Arrays.toString(v.shape())));
+        List<String> wrong = new ArrayList<>();
+        widths.forEach((name, width) -> {
+            INDArray v = added.get(name);
+            if (v == null || v.rank() != 2 || v.size(0) != batch || v.size(1) != width) {
+                wrong.add(name + " [" + batch + ", " + width + "], got " + (v == null ? "none" : java.util.Arrays.toString(v.shape())));
+            } else {
+                in.put(name, v.castTo(DataType.FLOAT));
             }
-            in.put(input.getKey(), v.castTo(DataType.FLOAT));
+        });
+        if (!wrong.isEmpty()) {
+            throw new IllegalArgumentException("this UNet (SDXL) needs " + String.join("; ", wrong));
         }
         return in;
     }

@@ -86,6 +86,24 @@ class CliTest {
         }
     }
 
+    /** SDXL: also diffusers' encode_prompt outputs, from the single file. */
+    @Test
+    void encodeTextOnSdxlWritesPromptEmbedsAndThePooledVector() throws Exception {
+        JsonArray texts = JsonFiles.readObject(Fixtures.path("sdxl-tiny", "manifest.json")).getAsJsonArray("encode_prompt");
+        Path input = dir.resolve("texts.json");
+        Files.writeString(input, texts.toString());
+        Path out = dir.resolve("out.safetensors");
+        Run r = run("encode-text", "--model", Fixtures.path("sdxl-tiny", "model-ldm.safetensors").toString(), "--texts-json", input.toString(),
+                "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (Safetensors written = Safetensors.open(out);
+             Safetensors golden = Safetensors.open(Fixtures.path("sdxl-tiny", "golden/encode_prompt.safetensors"))) {
+            assertClose(golden.load("prompt_embeds"), written.load("prompt_embeds"), 1e-4, "prompt_embeds");
+            assertClose(golden.load("pooled_prompt_embeds"), written.load("pooled_prompt_embeds"), 1e-4, "pooled_prompt_embeds");
+            assertEquals(12, written.load("last_hidden_state").size(2), "encoder 1's own states, as before");
+        }
+    }
+
     /** The golden input ids are prompts of tokenizer.json: find each row's text by its ids77. */
     private static JsonArray textsOf(String set, INDArray inputIds) {
         JsonArray golden = JsonFiles.read(Fixtures.path(set, "golden/tokenizer.json")).getAsJsonArray();

@@ -19,7 +19,8 @@ class AutoencoderKLParityTest {
     @ParameterizedTest(name = "{0} from {1}")
     @CsvSource({
             "sd1-tiny, model", "sd1-tiny, model-ldm.safetensors", "sd1-tiny, model-ldm-fp16.safetensors",
-            "sd2-tiny, model", "sd2-tiny, model-ldm.safetensors", "sd2-tiny, model-ldm-fp16.safetensors"})
+            "sd2-tiny, model", "sd2-tiny, model-ldm.safetensors", "sd2-tiny, model-ldm-fp16.safetensors",
+            "sdxl-tiny, model", "sdxl-tiny, model-ldm.safetensors", "sdxl-tiny, model-ldm-fp16.safetensors"})
     void decoderAndEncoderMatchTheReference(String set, String form) {
         try (Checkpoint checkpoint = Checkpoints.open(Fixtures.path(set, form), null);
              Safetensors g = Safetensors.open(Fixtures.path(set, "golden/vae.safetensors"))) {
