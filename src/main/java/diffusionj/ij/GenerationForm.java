@@ -19,17 +19,25 @@ import java.awt.Panel;
 import java.awt.TextArea;
 import java.util.Set;
 
+import diffusionj.unet.SizeConditioning;
+
 /**
  * The settings shared by Generate Image..., Image to Image... and Inpaint Selection...: a dialog in the
  * GUI (its fields recorded by the Macro Recorder), or the macro's options when run from a macro or a
  * headless batch. Option keys: prompt, negative, model, tokenizer, sampler, steps, cfg, seed, width,
  * height, batch, clip, token (flag), threshold, lora_dir and embeddings_dir (folders searched before the
- * remembered ones; several separated by the path separator), and for image-to-image strength, mask (blur in
- * pixels). A width or height of 0 means the model's own size.
+ * remembered ones; several separated by the path separator), schedule (leading, trailing, sgm_uniform; absent: the
+ * model's), SDXL's original_size and crop (W,H and X,Y), and for image-to-image strength, mask (blur in pixels).
+ * A width or height of 0 means the model's own size; cfg=auto the model family's guidance (SDXL 5, SD 1.x/2.x 7.5).
  */
 final class GenerationForm {
     static final Set<String> KEYS = Set.of("prompt", "negative", "model", "tokenizer", "sampler", "steps", "cfg", "seed", "width",
-            "height", "batch", "clip", "token", "threshold", "strength", "mask", "lora_dir", "embeddings_dir");
+            "height", "batch", "clip", "token", "threshold", "strength", "mask", "lora_dir", "embeddings_dir", "schedule", "original_size",
+            "crop");
+    /** How the dialog and macros write {@link GenerationRequest#MODEL_GUIDANCE}. */
+    static final String AUTO = "auto";
+    /** The schedule type choices; the first is the model's own. */
+    private static final String[] SCHEDULES = {"automatic", "leading", "trailing", "sgm_uniform"};
 
     /**
      * What the user asked for; {@code strength} and {@code maskBlur} only matter from an image; {@code folders}: the
@@ -53,8 +61,10 @@ final class GenerationForm {
     /** Last-used settings (Prefs), or the parameters of the image at hand when it has them. */
     static GenerationRequest remembered() {
         return new GenerationRequest(Prefs.get("diffusionj.prompt", ""), Prefs.get("diffusionj.negative", ""),
-                Prefs.get("diffusionj.sampler", "euler_ancestral"), (int) Prefs.get("diffusionj.steps", 20), Prefs.get("diffusionj.cfg", 7.5),
-                -1, (int) Prefs.get("diffusionj.width", 0), (int) Prefs.get("diffusionj.height", 0), 1, (int) Prefs.get("diffusionj.clip", 1));
+                Prefs.get("diffusionj.sampler", "euler_ancestral"), (int) Prefs.get("diffusionj.steps", 20),
+                Prefs.get("diffusionj.cfg", GenerationRequest.MODEL_GUIDANCE), -1, (int) Prefs.get("diffusionj.width", 0),
+                (int) Prefs.get("diffusionj.height", 0), 1, (int) Prefs.get("diffusionj.clip", 1))
+                .with(SizeConditioning.DEFAULT, Prefs.get("diffusionj.schedule", ""));
     }
 
     private static void remember(GenerationRequest r) {
@@ -66,15 +76,49 @@ final class GenerationForm {
         Prefs.set("diffusionj.width", r.width());
         Prefs.set("diffusionj.height", r.height());
         Prefs.set("diffusionj.clip", r.clipSkip());
+        Prefs.set("diffusionj.schedule", r.schedule());
+    }
+
+    /** A guidance scale as the dialog and macros write it: a number, or "auto" for the model's. */
+    static String guidanceText(double cfg) {
+        return Double.isNaN(cfg) ? AUTO : String.valueOf(cfg);
+    }
+
+    static double guidance(String text) {
+        if (text.strip().equalsIgnoreCase(AUTO)) {
+            return GenerationRequest.MODEL_GUIDANCE;
+        }
+        try {
+            return Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("CFG scale must be a number or '" + AUTO + "' (the model's own: SDXL 5, SD 1.x/2.x 7.5), got '" + text + "'");
+        }
+    }
+
+    /** SDXL's "W,H" / "X,Y" macro values; absent: 0,0 (the image's size, no crop). */
+    private static int[] pair(MacroOptions o, String key) {
+        String value = o.get(key, "0,0");
+        String[] parts = value.split(",");
+        try {
+            if (parts.length == 2 && Integer.parseInt(parts[0].strip()) >= 0 && Integer.parseInt(parts[1].strip()) >= 0) {
+                return new int[]{Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException("macro option " + key + "=" + value + " must be two whole numbers A,B (e.g. 1024,1024)");
     }
 
     private static Values fromMacro(String options, Kind kind, GenerationRequest d, DiffusionService service) {
         MacroOptions o = new MacroOptions(options, KEYS);
         ModelChoice model = model(o, service);
         GenerationRequest r = new GenerationRequest(o.get("prompt", d.prompt()), o.get("negative", d.negativePrompt()),
-                GenerationParameters.samplerName(o.get("sampler", d.sampler())), whole(o, "steps", d.steps()), o.number("cfg", d.guidanceScale()),
+                GenerationParameters.samplerName(o.get("sampler", d.sampler())), whole(o, "steps", d.steps()),
+                guidance(o.get("cfg", guidanceText(d.guidanceScale()))),
                 (long) o.number("seed", d.seed()), whole(o, "width", d.width()), whole(o, "height", d.height()),
-                whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()));
+                whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()))
+                .with(new SizeConditioning(pair(o, "original_size")[0], pair(o, "original_size")[1], pair(o, "crop")[0], pair(o, "crop")[1]),
+                        o.get("schedule", d.schedule()));
         ExtraNetworkFolders folders = new ExtraNetworkFolders(ExtraNetworkFolders.split(o.get("lora_dir", "")),
                 ExtraNetworkFolders.split(o.get("embeddings_dir", "")));
         return new Values(r, model, folders, o.has("token"), o.number("threshold", TokenMaps.DEFAULT_THRESHOLD),
@@ -104,8 +148,9 @@ final class GenerationForm {
         gd.addStringField("Model", current.label(), 40);
         gd.addStringField("Tokenizer", current.tokenizer() == null ? "" : current.tokenizer().toString(), 40);
         gd.addChoice("Sampler", Samplers.NAMES.toArray(new String[0]), d.sampler());
+        gd.addChoice("Schedule type", SCHEDULES, d.schedule().isEmpty() ? SCHEDULES[0] : d.schedule());
         gd.addNumericField("Steps", d.steps(), 0);
-        gd.addNumericField("CFG scale", d.guidanceScale(), 1);
+        gd.addStringField("CFG scale", guidanceText(d.guidanceScale()), 6);
         gd.addNumericField("Seed", d.seed(), 0, 12, "(-1 = random)");
         if (kind == Kind.TEXT) {
             gd.addNumericField("Width", d.width(), 0, 6, "pixels (0 = the model's size)");
@@ -125,13 +170,14 @@ final class GenerationForm {
         if (gd.wasCanceled()) {
             return null;
         }
-        drawRandomSeed((java.awt.TextField) gd.getNumericFields().get(2));
+        drawRandomSeed((java.awt.TextField) gd.getNumericFields().get(1));
         Recorder.recordOption("prompt", oneLine(prompt.getText()));
         Recorder.recordOption("negative", oneLine(negative.getText()));
         ModelChoice model = ModelChoice.of(gd.getNextString(), gd.getNextString());
         String sampler = gd.getNextChoice();
+        String schedule = gd.getNextChoice();
         int steps = (int) gd.getNextNumber();
-        double cfg = gd.getNextNumber();
+        double cfg = guidance(gd.getNextString());
         long seed = (long) gd.getNextNumber();
         int width = kind == Kind.TEXT ? (int) gd.getNextNumber() : d.width();
         int height = kind == Kind.TEXT ? (int) gd.getNextNumber() : d.height();
@@ -142,7 +188,7 @@ final class GenerationForm {
         boolean maps = gd.getNextBoolean();
         double threshold = gd.getNextNumber();
         GenerationRequest r = new GenerationRequest(oneLine(prompt.getText()), oneLine(negative.getText()), sampler, steps, cfg, seed,
-                width, height, batch, clip);
+                width, height, batch, clip).with(SizeConditioning.DEFAULT, schedule.equals(SCHEDULES[0]) ? "" : schedule);
         remember(r);
         return new Values(r, model, ExtraNetworkFolders.NONE, maps, threshold, strength, blur);
     }

@@ -3,7 +3,6 @@ package diffusionj.ij;
 import diffusionj.io.CheckpointException;
 import diffusionj.pipeline.CancelledException;
 import diffusionj.pipeline.GenerationException;
-import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
 import diffusionj.pipeline.ProgressListener;
@@ -43,8 +42,8 @@ final class GenerationRun {
         Frame cancelWindow = showCancelWindow(cancelled);
         try {
             IJ.showStatus("DiffusionJ: loading " + form.model().model().getFileName());
-            GenerationRequest request = withModelSize(service, form);
-            return service.generate(form.model(), request, form.folders(), init, form.tokenMaps(), progress(),
+            // A width or height of 0 and CFG "auto" become the model's own in the pipeline, once it is loaded.
+            return service.generate(form.model(), form.request(), form.folders(), init, form.tokenMaps(), progress(),
                     () -> cancelled.get() || IJ.escapePressed());
         } catch (CancelledException e) {
             IJ.showStatus("DiffusionJ: " + e.getMessage());
@@ -59,17 +58,6 @@ final class GenerationRun {
                 cancelWindow.dispose();
             }
         }
-    }
-
-    /** Width or height 0: the model's own size, known once it is loaded. */
-    private static GenerationRequest withModelSize(DiffusionService service, GenerationForm.Values form) {
-        GenerationRequest r = form.request();
-        if (r.width() != 0 && r.height() != 0) {
-            return r;
-        }
-        int size = service.model(form.model()).defaultImageSize();
-        return new GenerationRequest(r.prompt(), r.negativePrompt(), r.sampler(), r.steps(), r.guidanceScale(), r.seed(),
-                r.width() == 0 ? size : r.width(), r.height() == 0 ? size : r.height(), r.batchSize(), r.clipSkip());
     }
 
     private static ProgressListener progress() {

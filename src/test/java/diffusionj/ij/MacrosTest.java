@@ -168,4 +168,27 @@ class MacrosTest {
         assertTrue(!r.output().contains("not reached"), r.output());
     }
 
+    /**
+     * An SDXL single file from a macro: the family's CFG ("auto") and size, a schedule type and SDXL's size conditioning,
+     * token maps of the lower-resolution cross-attention levels, and the parameters as the PNG carries them.
+     */
+    @Test
+    void anSdxlCheckpointGeneratesFromAMacroWithItsDefaultsAndTokenMaps() throws Exception {
+        Path macro = work.resolve("sdxl.ijm");
+        Path png = work.resolve("sdxl.png");
+        String model = Fixtures.path("sdxl-tiny", "model-ldm.safetensors").toAbsolutePath().toString();
+        Files.writeString(macro, String.join("\n",
+                "setBatchMode(true);",
+                "run(\"Generate Image...\", \"prompt=[a red circle, a blue square] negative=[] model=[" + model
+                        + "] sampler=euler steps=3 seed=5 cfg=auto schedule=sgm_uniform original_size=96,96 crop=8,0 token\");",
+                "print(\"size \" + getWidth() + \"x\" + getHeight());",
+                "run(\"PNG with Parameters...\", \"path=[" + png + "]\");", ""));
+        ImageJProcess.Result r = ImageJProcess.macro(work, macro, "");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("size 64x64"), r.output());
+        String parameters = PngFiles.readText(png, "parameters");
+        assertTrue(parameters.contains("CFG scale: 5,") && parameters.contains("Schedule type: SGM Uniform")
+                && parameters.contains("Original size: 96x96, Crop top left: 8,0") && parameters.contains("Model: model-ldm"), parameters);
+    }
+
 }
