@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  */
 final class BenchCommand {
     static final String USAGE = "bench [--model PATH] [--tokenizer DIR] [--repeats N] [--sizes 256,512] | bench --lm"
-            + " | bench --e2e [--dtype fp16|fp32] [--size 512] [--steps N] | bench --lora --model PATH [--rank R] [--locon]";
+            + " | bench --e2e [--family sd15|sdxl] [--dtype fp16|fp32] [--model FILE --tokenizer DIR] [--size 512] [--steps N] | bench --lora --model PATH [--rank R] [--locon]";
 
     /** Multiply-adds ×2 of one SD 1.5 UNet call per image, as counted for the targets. */
     private static final double GFLOP_256 = 180;
@@ -44,7 +44,8 @@ final class BenchCommand {
     }
 
     static void run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes", "--dtype", "--size", "--steps", "--rank"),
+        Args args = new Args("bench", argv, 1, Set.of("--model", "--tokenizer", "--repeats", "--sizes", "--dtype", "--size", "--steps", "--rank",
+                        "--family"),
                 Set.of("--lm", "--e2e", "--lora", "--locon"));
         if (args.has("--lora")) {
             try {
@@ -61,13 +62,17 @@ final class BenchCommand {
             if (!dtype.equals("fp16") && !dtype.equals("fp32")) {
                 throw new UsageException("--dtype must be fp16 or fp32, got '" + dtype + "'");
             }
-            int size = (int) args.integer("--size", 512, 64, 2048);
+            String family = args.optional("--family", "sd15");
+            if (!family.equals("sd15") && !family.equals("sdxl")) {
+                throw new UsageException("--family must be sd15 or sdxl, got '" + family + "'");
+            }
+            int size = (int) args.integer("--size", family.equals("sdxl") ? 1024 : 512, 64, 2048);
             if (size % 64 != 0) {
                 throw new UsageException("--size must be a multiple of 64, got " + size);
             }
             try {
                 out.println(new GsonBuilder().setPrettyPrinting().create().toJson(
-                        EndToEndBench.run(dtype.equals("fp16"), size, (int) args.integer("--steps", 2, 1, 150), err)));
+                        EndToEndBench.run(family.equals("sdxl"), dtype.equals("fp16"), args.path("--model"), args.path("--tokenizer"), size, (int) args.integer("--steps", 2, 1, 150), err)));
             } catch (java.io.IOException | InterruptedException e) {
                 throw new UsageException("bench --e2e: " + e.getMessage());
             }
@@ -92,7 +97,8 @@ final class BenchCommand {
             vae = sd.vae();
             text = null;
             err.println("model opened in " + report.get("open_seconds") + " s");
-            report.addProperty("text_encode_seconds", median(repeats, () -> sd.prompts().encode("a photo of a cat", 1, 1), err, "text"));
+            report.addProperty("text_encode_seconds", median(repeats,
+                    () -> sd.conditioning().encode("a photo of a cat", 1, 1, diffusionj.text.Embeddings.NONE), err, "text"));
         } else {
             report.addProperty("model", "random SD 1.5-sized weights");
             unet = new UNet2DConditionModel(sd15UNet(), WeightStore.random(1));
@@ -106,7 +112,11 @@ final class BenchCommand {
         for (int size : sizes) {
             INDArray latent = Nd4j.randn(DataType.FLOAT, 2, unet.config().inChannels(), size / 8, size / 8);
             INDArray t = Nd4j.createFromArray(500f);
-            double seconds = median(repeats, () -> unet.predict(latent, t, context), err, "unet " + size);
+            // SDXL's added inputs: a pooled text vector and the default sizes.
+            java.util.Map<String, INDArray> added = unet.config().added() == null ? java.util.Map.of() : java.util.Map.of(
+                    UNet2DConditionModel.TEXT_EMBEDS, Nd4j.randn(DataType.FLOAT, 2, unet.config().added().pooledDim()),
+                    UNet2DConditionModel.TIME_IDS, diffusionj.unet.SizeConditioning.DEFAULT.timeIds(size, size, 2));
+            double seconds = median(repeats, () -> unet.predict(latent, t, context, added), err, "unet " + size);
             report.addProperty("cfg_step_seconds_" + size, seconds);
             double gflop = size == 256 ? GFLOP_256 : size == 512 ? GFLOP_512 : GFLOP_512 * Math.pow(size / 512.0, 2);
             report.addProperty("unet_gflops_per_second_" + size, 2 * gflop / seconds);

@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench --e2e}: what a user's generation costs. A random SD 1.5-sized single-file checkpoint of the asked
- * precision is written to a temporary folder by a process of its own; then this process opens it, encodes a
+ * {@code bench --e2e}: what a user's generation costs. A random SD 1.5- or SDXL-sized single-file checkpoint of the
+ * asked precision is written to a temporary folder by a process of its own; then this process opens it, encodes a
  * prompt, runs N classifier-free-guidance steps, decodes and writes the PNG, exactly as {@code generate} does,
  * and reports each phase's time and the memory held after loading and at the peak (VmHWM: the whole process).
  */
@@ -33,15 +33,23 @@ final class EndToEndBench {
     private EndToEndBench() {
     }
 
-    static JsonObject run(boolean half, int size, int steps, PrintStream err) throws IOException, InterruptedException {
+    /**
+     * @param sdxl  an SDXL-sized checkpoint, else SD 1.5-sized
+     * @param given a checkpoint written before (with its tokenizer folder), or null to write one
+     */
+    static JsonObject run(boolean sdxl, boolean half, Path given, Path givenTokenizer, int size, int steps, PrintStream err)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("diffusionj-bench-");
         try {
-            Path file = dir.resolve(half ? "sd15-random-fp16.safetensors" : "sd15-random-fp32.safetensors");
-            Path tokenizer = dir.resolve("tokenizer");
-            err.println("writing a random SD 1.5-sized " + (half ? "fp16" : "fp32") + " checkpoint to " + file);
-            writeCheckpoint(file, tokenizer, half);
+            String family = sdxl ? "SDXL" : "SD 1.5";
+            Path file = given != null ? given : dir.resolve((sdxl ? "sdxl" : "sd15") + (half ? "-random-fp16.safetensors" : "-random-fp32.safetensors"));
+            Path tokenizer = given != null ? givenTokenizer : dir.resolve("tokenizer");
+            if (given == null) {
+                err.println("writing a random " + family + "-sized " + (half ? "fp16" : "fp32") + " checkpoint to " + file);
+                writeCheckpoint(sdxl ? RandomSdxlCheckpoint.class : RandomSd15Checkpoint.class, file, tokenizer, half);
+            }
             JsonObject report = new JsonObject();
-            report.addProperty("model", "random SD 1.5-sized single file, " + (half ? "fp16" : "fp32") + ", "
+            report.addProperty("model", "random " + family + "-sized single file, " + (half ? "fp16" : "fp32") + ", "
                     + Files.size(file) / 1e9 + " GB");
             report.addProperty("size", size);
             report.addProperty("steps", steps);
@@ -61,7 +69,8 @@ final class EndToEndBench {
             err.println("ready in " + report.get("load_seconds") + " s");
 
             Phases phases = new Phases(err);
-            GenerationRequest request = new GenerationRequest("a photo of a cat", "blurry", "euler", steps, 7.5, 1, size, size, 1, 1);
+            GenerationRequest request = new GenerationRequest("a photo of a cat", "blurry", "euler", steps, GenerationRequest.MODEL_GUIDANCE, 1,
+                    size, size, 1, 1);
             GenerationResult result = new Pipeline(sd).generate(request, false, RunOptions.NONE, phases, () -> false);
             phases.finished = System.nanoTime();
             Path png = dir.resolve("bench.png");
@@ -138,10 +147,10 @@ final class EndToEndBench {
         }
     }
 
-    private static void writeCheckpoint(Path file, Path tokenizer, boolean half) throws IOException, InterruptedException {
+    private static void writeCheckpoint(Class<?> writer, Path file, Path tokenizer, boolean half) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                RandomSd15Checkpoint.class.getName(), file.toString(), tokenizer.toString(), half ? "fp16" : "fp32")
+                writer.getName(), file.toString(), tokenizer.toString(), half ? "fp16" : "fp32")
                 .inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IOException("writing the random checkpoint failed (exit " + p.exitValue() + ")");

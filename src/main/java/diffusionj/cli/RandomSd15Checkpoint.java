@@ -68,7 +68,7 @@ final class RandomSd15Checkpoint {
     }
 
     /** The weights a model asks for while its graphs are built, by diffusers key, with their shapes. */
-    private static Map<String, long[]> recorded(Consumer<WeightStore> build) {
+    static Map<String, long[]> recorded(Consumer<WeightStore> build) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         // One value seen through zero strides stands in for each weight: the graphs are only built, never run.
         INDArray one = Nd4j.zeros(DataType.FLOAT, 1);
@@ -79,18 +79,24 @@ final class RandomSd15Checkpoint {
         return shapes;
     }
 
-    /** Each file key the layout maps onto a recorded weight, with the file's shape (1×1 convolutions keep [o, i, 1, 1]). */
-    private static void addComponent(Map<String, long[]> out, Map<String, String> modelKey, Map<String, StoredAs> layout,
-                                     Map<String, long[]> recorded) {
+    /**
+     * Each file key the layout maps onto a recorded weight, with the file's shape: 1×1 convolutions keep [o, i, 1, 1],
+     * fused q/k/v rows are stacked, a transposed matrix is stored [in, out].
+     */
+    static void addComponent(Map<String, long[]> out, Map<String, String> modelKey, Map<String, StoredAs> layout,
+                             Map<String, long[]> recorded) {
         layout.forEach((key, stored) -> {
             long[] shape = recorded.get(key);
             if (shape != null) {
-                out.put(stored.fileKey(), stored.pointwiseConv() && shape.length == 2 ? new long[]{shape[0], shape[1], 1, 1} : shape);
+                long[] file = stored.pointwiseConv() && shape.length == 2 ? new long[]{shape[0], shape[1], 1, 1}
+                        : stored.transposed() ? new long[]{shape[1], shape[0]} : shape.clone();
+                file[0] *= stored.parts();
+                out.put(stored.fileKey(), file);
                 modelKey.put(stored.fileKey(), key);
             }
         });
         if (recorded.isEmpty() || recorded.keySet().stream().anyMatch(k -> !layout.containsKey(k))) {
-            throw new IllegalStateException("the SD 1.5 single-file layout has no name for "
+            throw new IllegalStateException("the single-file layout has no name for "
                     + recorded.keySet().stream().filter(k -> !layout.containsKey(k)).findFirst().orElse("(nothing recorded)"));
         }
     }
@@ -145,7 +151,7 @@ final class RandomSd15Checkpoint {
     }
 
     /** Single-file autoencoder names: 4 levels, 2 resnets a level down and 3 up, the mid block's attention as 1×1 convolutions. */
-    private static List<String> vaeKeys() {
+    static List<String> vaeKeys() {
         List<String> names = new ArrayList<>(List.of("quant_conv", "post_quant_conv"));
         List<String> resnet = List.of("norm1", "conv1", "norm2", "conv2", "nin_shortcut");
         for (String coder : List.of("encoder", "decoder")) {
@@ -170,7 +176,7 @@ final class RandomSd15Checkpoint {
         return withParameters(VAE_PREFIX, names);
     }
 
-    private static List<String> withParameters(String prefix, List<String> modules) {
+    static List<String> withParameters(String prefix, List<String> modules) {
         List<String> keys = new ArrayList<>();
         for (String m : modules) {
             keys.add(prefix + m + ".weight");

@@ -51,7 +51,7 @@ public final class LdmKeys {
      * conditioning; SDXL uses every block. {@code text_projection} is stored [width, projection], the transpose of
      * Hugging Face's {@code text_projection.weight}.
      */
-    static Map<String, StoredAs> openClipTextEncoder(java.util.Collection<String> fileKeys, String prefix, int usedBlocks) {
+    public static Map<String, StoredAs> openClipTextEncoder(java.util.Collection<String> fileKeys, String prefix, int usedBlocks) {
         Map<String, StoredAs> out = new LinkedHashMap<>();
         out.put("text_model.embeddings.token_embedding.weight", StoredAs.whole(prefix + "token_embedding.weight"));
         out.put("text_model.embeddings.position_embedding.weight", StoredAs.whole(prefix + "positional_embedding"));

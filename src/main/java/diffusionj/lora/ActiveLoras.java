@@ -77,7 +77,7 @@ public final class ActiveLoras {
                     throw new CheckpointException(use.file() + ": module '" + module.name() + "' matches no layer of the loaded model"
                             + (file.baseModel().isEmpty() ? "" : " (the file says it was trained for " + file.baseModel() + ")"));
                 }
-                double multiplier = t.component() == Component.TEXT_ENCODER ? use.textMultiplier() : use.unetMultiplier();
+                double multiplier = t.component() == Component.UNET ? use.unetMultiplier() : use.textMultiplier();
                 if (multiplier != 0) {
                     plan.computeIfAbsent(t.component(), c -> new LinkedHashMap<>())
                             .computeIfAbsent(t.key(), k -> new ArrayList<>()).add(new Part(module, multiplier));

@@ -21,6 +21,8 @@ import java.util.function.BiConsumer;
  *       the q/k/v parts of the fused projection as {@code …_attn_q_proj}: the web UI's
  *       {@code convert_diffusers_name_to_compvis} for SD 2; {@link LdmKeys#openClipModule});</li>
  *   <li>dotted diffusers/PEFT paths behind {@code unet.}, {@code text_encoder.} or nothing.</li>
+ *   <li>for SDXL's two towers kohya's {@code lora_te1_} / {@code lora_te2_} and diffusers' {@code text_encoder.} /
+ *       {@code text_encoder_2.}; the UNet under either naming as above.</li>
  * </ul>
  */
 public final class LoraTargets {
@@ -30,7 +32,8 @@ public final class LoraTargets {
 
     private final Map<String, Target> byName = new HashMap<>();
 
-    public LoraTargets(WeightSource unet, int unetLayersPerBlock, WeightSource text, ModelFamily family) {
+    /** @param towers each text tower's weights ({@link Component#TEXT_ENCODER}, and SDXL's {@link Component#TEXT_ENCODER_2}) */
+    public LoraTargets(WeightSource unet, int unetLayersPerBlock, Map<Component, WeightSource> towers, ModelFamily family) {
         forEachModule(unet, Component.UNET, (module, t) -> {
             put(module, t);
             String original = LdmKeys.ldmUnetName(module, unetLayersPerBlock,
@@ -39,13 +42,13 @@ public final class LoraTargets {
                 put(original, t);
             }
         });
-        forEachModule(text, Component.TEXT_ENCODER, (module, t) -> {
+        towers.forEach((tower, text) -> forEachModule(text, tower, (module, t) -> {
             put(module, t);
             String openClip = family == ModelFamily.SD2 ? LdmKeys.openClipModule(module) : null;
             if (openClip != null) {
                 put("model." + openClip, t);
             }
-        });
+        }));
     }
 
     /** Each weight ({@code <module>.weight}) of a component, with its module path. */
@@ -68,7 +71,8 @@ public final class LoraTargets {
     /** The weight the module {@code name} (as a LoRA file writes it) changes, or null if this model has none. */
     public Target find(String name) {
         String flat = flat(name);
-        for (String[] prefix : new String[][]{{"lora_unet_", "UNET"}, {"lora_te_", "TEXT_ENCODER"}, {"unet_", "UNET"},
+        for (String[] prefix : new String[][]{{"lora_unet_", "UNET"}, {"lora_te_", "TEXT_ENCODER"}, {"lora_te1_", "TEXT_ENCODER"},
+                {"lora_te2_", "TEXT_ENCODER_2"}, {"unet_", "UNET"}, {"text_encoder_2_", "TEXT_ENCODER_2"},
                 {"text_encoder_", "TEXT_ENCODER"}, {"base_model_model_", "UNET"}}) {
             if (flat.startsWith(prefix[0])) {
                 return byName.get(prefix[1] + ":" + flat.substring(prefix[0].length()));

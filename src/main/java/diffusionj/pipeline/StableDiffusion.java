@@ -94,10 +94,19 @@ public final class StableDiffusion implements AutoCloseable {
     public synchronized ActiveLoras loras() {
         if (loras == null) {
             WeightSource unetWeights = checkpoint.weights(Component.UNET);
-            WeightSource textWeights = checkpoint.weights(Component.TEXT_ENCODER);
-            LoraTargets targets = new LoraTargets(unetWeights, unet.config().layersPerBlock(), textWeights, checkpoint.family());
-            loras = new ActiveLoras(targets, Map.of(Component.UNET, unetWeights, Component.TEXT_ENCODER, textWeights),
-                    Map.of(Component.UNET, unet.weights(), Component.TEXT_ENCODER, text.first().encoder().weights()));
+            Map<Component, WeightSource> sources = new java.util.EnumMap<>(Component.class);
+            Map<Component, diffusionj.nn.WeightStore> stores = new java.util.EnumMap<>(Component.class);
+            sources.put(Component.UNET, unetWeights);
+            stores.put(Component.UNET, unet.weights());
+            java.util.List<Component> towers = checkpoint.family().textTowers();
+            for (int i = 0; i < towers.size(); i++) {
+                sources.put(towers.get(i), checkpoint.weights(towers.get(i)));
+                stores.put(towers.get(i), text.towers().get(i).encoder().weights());
+            }
+            Map<Component, WeightSource> textSources = new java.util.EnumMap<>(sources);
+            textSources.remove(Component.UNET);
+            LoraTargets targets = new LoraTargets(unetWeights, unet.config().layersPerBlock(), textSources, checkpoint.family());
+            loras = new ActiveLoras(targets, sources, stores);
         }
         return loras;
     }

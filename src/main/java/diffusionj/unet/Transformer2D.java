@@ -30,9 +30,13 @@ final class Transformer2D {
             h = toRows(Conv2d.pointwise(w, prefix + ".proj_in", h, channels, channels, height, width), channels);
         }
         for (int i = 0; i < depth; i++) {
+            // Each block's weights are widened only once its input is ready: SDXL's deepest level has ten blocks,
+            // 1.4 GB of float32 weights at full size, which must not all be alive at once.
+            w.orderAfter(h);
             h = BasicTransformerBlock.apply(w, prefix + ".transformer_blocks." + i, h, pixels, channels, context, keys,
                     config.crossAttentionDim(), heads);
         }
+        w.orderAfter(h);
         if (config.useLinearProjection()) {
             h = toImage(Linear.apply(w, prefix + ".proj_out", h, channels, channels), channels, height, width);
         } else {

@@ -66,7 +66,7 @@ class LoraParityTest {
 
     private static LoraTargets targetsOf(StableDiffusion sd) {
         try (diffusionj.io.Checkpoint c = diffusionj.io.Checkpoints.open(sd.path(), null)) {
-            return new LoraTargets(c.weights(Component.UNET), sd.unet().config().layersPerBlock(), c.weights(Component.TEXT_ENCODER), c.family());
+            return new LoraTargets(c.weights(Component.UNET), sd.unet().config().layersPerBlock(), Map.of(Component.TEXT_ENCODER, c.weights(Component.TEXT_ENCODER)), c.family());
         }
     }
 
@@ -277,5 +277,56 @@ class LoraParityTest {
                 }
             }
         }
+    }
+    /**
+     * SDXL: kohya's names for both text towers ({@code lora_te1_}, {@code lora_te2_}) and the UNet in the original
+     * layout; each merged weight is W + M·(alpha/rank)·up·down in the tower or UNet it names, and removing the LoRA
+     * gives the checkpoint's weights back exactly. (The fixtures hold no SDXL LoRA: the expected weights are computed.)
+     */
+    @Test
+    void sdxlLorasReachBothTextTowersAndTheUNet(@TempDir Path dir) {
+        Map<String, long[]> modules = new LinkedHashMap<>();
+        modules.put("lora_te1_text_model_encoder_layers_0_self_attn_q_proj", new long[]{12, 12});
+        modules.put("lora_te2_text_model_encoder_layers_1_mlp_fc1", new long[]{64, 16});
+        modules.put("lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k", new long[]{32, 28});
+        modules.put("lora_unet_output_blocks_0_1_transformer_blocks_1_ff_net_2", new long[]{32, 128});
+        Map<String, INDArray> tensors = new LinkedHashMap<>();
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(7);
+        modules.forEach((name, shape) -> {
+            tensors.put(name + ".lora_down.weight", org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, shape[1]));
+            tensors.put(name + ".lora_up.weight", org.nd4j.linalg.factory.Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape[0], 2));
+            tensors.put(name + ".alpha", org.nd4j.linalg.factory.Nd4j.scalar(1f));
+        });
+        Path file = dir.resolve("sdxl_test.safetensors");
+        SafetensorsWriter.float32().write(file, tensors);
+        Map<String, String[]> expectedTarget = Map.of(
+                "lora_te1_text_model_encoder_layers_0_self_attn_q_proj", new String[]{"TEXT_ENCODER", "text_model.encoder.layers.0.self_attn.q_proj.weight"},
+                "lora_te2_text_model_encoder_layers_1_mlp_fc1", new String[]{"TEXT_ENCODER_2", "text_model.encoder.layers.1.mlp.fc1.weight"},
+                "lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k",
+                new String[]{"UNET", "down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight"},
+                "lora_unet_output_blocks_0_1_transformer_blocks_1_ff_net_2",
+                new String[]{"UNET", "up_blocks.0.attentions.0.transformer_blocks.1.ff.net.2.weight"});
+        try (StableDiffusion sd = StableDiffusion.load(Fixtures.path("sdxl-tiny", "model-ldm.safetensors"), null)) {
+            Map<String, INDArray> before = new LinkedHashMap<>();
+            modules.forEach((name, shape) -> before.put(name, sdxlInForce(sd, expectedTarget.get(name), shape).dup()));
+            sd.loras().apply(List.of(new LoraUse(file, 0.6, 0.9)));
+            modules.forEach((name, shape) -> {
+                String[] target = expectedTarget.get(name);
+                double multiplier = target[0].equals("UNET") ? 0.9 : 0.6;
+                INDArray delta = tensors.get(name + ".lora_up.weight").mmul(tensors.get(name + ".lora_down.weight")).muli(multiplier * 0.5);
+                assertClose(before.get(name).add(delta), sdxlInForce(sd, target, shape), 1e-5, name);
+            });
+            sd.loras().apply(List.of());
+            modules.forEach((name, shape) -> assertEquals(before.get(name), sdxlInForce(sd, expectedTarget.get(name), shape), name + " removed"));
+        }
+    }
+
+    private static INDArray sdxlInForce(StableDiffusion sd, String[] target, long[] shape) {
+        diffusionj.nn.WeightStore store = switch (target[0]) {
+            case "UNET" -> sd.unet().weights();
+            case "TEXT_ENCODER" -> sd.conditioning().towers().get(0).encoder().weights();
+            default -> sd.conditioning().towers().get(1).encoder().weights();
+        };
+        return store.get(target[1], shape).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
     }
 }

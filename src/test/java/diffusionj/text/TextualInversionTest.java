@@ -134,4 +134,32 @@ class TextualInversionTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> PromptChunks.of("an evil cat", model.tokenizer(), withPickle));
         assertTrue(e.getMessage().contains("evil.pt") && e.getMessage().contains("pickle"), e.getMessage());
     }
+    /**
+     * SDXL's form: {@code clip_l} for the first tower, {@code clip_g} for the second. An embedding holding each tower's
+     * own token vector of "cat" conditions exactly as the word does, in both towers and the pooled vector; an SD 1.x
+     * embedding is refused for SDXL, naming what it is.
+     */
+    @Test
+    void sdxlEmbeddingsGiveEachTowerItsOwnVectors(@TempDir Path dir) throws Exception {
+        try (StableDiffusion sdxl = StableDiffusion.load(Fixtures.path("sdxl-tiny", "model"), null)) {
+            TextConditioning text = sdxl.conditioning();
+            int cat = text.first().tokenizer().encode("cat")[0];
+            INDArray[] rows = new INDArray[2];
+            for (int t = 0; t < 2; t++) {
+                long width = text.towers().get(t).encoder().config().width();
+                rows[t] = text.towers().get(t).encoder().weights().get("text_model.embeddings.token_embedding.weight", 49408, width)
+                        .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).getRow(cat).reshape(1, width).dup();
+            }
+            diffusionj.io.SafetensorsWriter.float32().write(dir.resolve("kitty.safetensors"), java.util.Map.of("clip_l", rows[0], "clip_g", rows[1]));
+            Embeddings found = text.embeddingsIn(List.of(dir));
+            TextConditioning.Encoded withEmbedding = text.encode("a photo of kitty", 1, 1, found);
+            TextConditioning.Encoded withWord = text.encode("a photo of cat", 1, 1, Embeddings.NONE);
+            assertClose(withWord.context(), withEmbedding.context(), 1e-6, "context");
+            assertClose(withWord.pooled(), withEmbedding.pooled(), 1e-6, "pooled");
+            Files.copy(EMBEDDINGS.resolve("mychar.safetensors"), dir.resolve("mychar.safetensors"));
+            Embeddings withSd1 = text.embeddingsIn(List.of(dir));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> text.encode("a photo of mychar", 1, 1, withSd1));
+            assertTrue(e.getMessage().contains("clip_l") && e.getMessage().contains("SD 1.x/2.x embedding"), e.getMessage());
+        }
+    }
 }
