@@ -46,7 +46,7 @@ final class EndToEndBench {
             Path tokenizer = given != null ? givenTokenizer : dir.resolve("tokenizer");
             if (given == null) {
                 err.println("writing a random " + family + "-sized " + (half ? "fp16" : "fp32") + " checkpoint to " + file);
-                writeCheckpoint(sdxl ? RandomSdxlCheckpoint.class : RandomSd15Checkpoint.class, file, tokenizer, half);
+                writeCheckpoint(sdxl, file, tokenizer, half);
             }
             JsonObject report = new JsonObject();
             report.addProperty("model", "random " + family + "-sized single file, " + (half ? "fp16" : "fp32") + ", "
@@ -147,10 +147,10 @@ final class EndToEndBench {
         }
     }
 
-    private static void writeCheckpoint(Class<?> writer, Path file, Path tokenizer, boolean half) throws IOException, InterruptedException {
+    private static void writeCheckpoint(boolean sdxl, Path file, Path tokenizer, boolean half) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                writer.getName(), file.toString(), tokenizer.toString(), half ? "fp16" : "fp32")
+                RandomSd15Checkpoint.class.getName(), file.toString(), tokenizer.toString(), half ? "fp16" : "fp32", sdxl ? "sdxl" : "sd15")
                 .inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IOException("writing the random checkpoint failed (exit " + p.exitValue() + ")");

@@ -42,12 +42,17 @@ final class RandomSd15Checkpoint {
     }
 
     /**
-     * {@code FILE TOKENIZER_DIR fp16|fp32}: run by {@code bench --e2e} in a process of its own, so that making
-     * 1 G random values leaves nothing in the memory figures of the generation it measures.
+     * {@code FILE TOKENIZER_DIR fp16|fp32 sd15|sdxl}: run by {@code bench --e2e} in a process of its own, so that
+     * making billions of random values leaves nothing in the memory figures of the generation it measures.
      */
     public static void main(String[] args) {
         diffusionj.nn.NativeBackend.configure();
-        write(Path.of(args[0]), Path.of(args[1]), args[2].equals("fp16"), 1);
+        boolean half = args[2].equals("fp16");
+        if (args.length > 3 && args[3].equals("sdxl")) {
+            RandomSdxlCheckpoint.write(Path.of(args[0]), Path.of(args[1]), half, 1);
+        } else {
+            write(Path.of(args[0]), Path.of(args[1]), half, 1);
+        }
     }
 
     /** Writes {@code file} (float16 or float32 weights) and a tokenizer folder {@code tokenizer}. */
@@ -60,7 +65,14 @@ final class RandomSd15Checkpoint {
         List<String> textKeys = new ArrayList<>();
         text.keySet().forEach(k -> textKeys.add(TEXT_PREFIX + k));
         addComponent(shapes, modelKey, LdmKeys.clipTextEncoder(textKeys, "cond_stage_model.transformer."), text);
-        // Initialised by the model's own names (norm gains 1, biases 0, the rest scaled by fan-in).
+        writeRandom(file, tokenizer, half, seed, shapes, modelKey);
+    }
+
+    /**
+     * Writes random tensors of {@code shapes} (file key → shape) one at a time, each initialised by its model key
+     * (norm gains 1, biases 0, the rest scaled by fan-in), and a small tokenizer folder.
+     */
+    static void writeRandom(Path file, Path tokenizer, boolean half, long seed, Map<String, long[]> shapes, Map<String, String> modelKey) {
         WeightStore.Loader random = WeightStore.randomWeights(seed);
         (half ? SafetensorsWriter.float16() : SafetensorsWriter.float32()).writeStreamed(file, shapes,
                 key -> random.load(modelKey.get(key), shapes.get(key)));

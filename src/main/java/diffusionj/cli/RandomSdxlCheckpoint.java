@@ -1,11 +1,7 @@
 package diffusionj.cli;
 
-import diffusionj.io.Component;
 import diffusionj.io.LdmKeys;
-import diffusionj.io.SafetensorsWriter;
 import diffusionj.io.WeightSource.StoredAs;
-import diffusionj.nn.WeightStore;
-import diffusionj.text.BpeTrainer;
 import diffusionj.text.ClipTextConfig;
 import diffusionj.text.ClipTextEncoder;
 import diffusionj.unet.UNet2DConditionModel;
@@ -40,12 +36,6 @@ final class RandomSdxlCheckpoint {
     private RandomSdxlCheckpoint() {
     }
 
-    /** {@code FILE TOKENIZER_DIR fp16|fp32}, in a process of its own (see {@link RandomSd15Checkpoint#main}). */
-    public static void main(String[] args) {
-        diffusionj.nn.NativeBackend.configure();
-        write(Path.of(args[0]), Path.of(args[1]), args[2].equals("fp16"), 1);
-    }
-
     static void write(Path file, Path tokenizer, boolean half, long seed) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Map<String, String> modelKey = new LinkedHashMap<>();
@@ -59,10 +49,7 @@ final class RandomSdxlCheckpoint {
         Map<String, long[]> clipG = RandomSd15Checkpoint.recorded(w -> new ClipTextEncoder(CLIP_G, w, 1)
                 .pooled(new long[][]{new long[77]}, org.nd4j.linalg.factory.Nd4j.zeros(1, 77, CLIP_G.width())));
         RandomSd15Checkpoint.addComponent(shapes, modelKey, LdmKeys.openClipTextEncoder(openClipKeys(), CLIP_G_PREFIX, CLIP_G.layers()), clipG);
-        WeightStore.Loader random = WeightStore.randomWeights(seed);
-        (half ? SafetensorsWriter.float16() : SafetensorsWriter.float32()).writeStreamed(file, shapes,
-                key -> random.load(modelKey.get(key), shapes.get(key)));
-        BpeTrainer.write(BpeTrainer.learn(List.of("a photo of a cat", "a red circle"), 16), tokenizer);
+        RandomSd15Checkpoint.writeRandom(file, tokenizer, half, seed, shapes, modelKey);
     }
 
     /** Each recorded UNet key under its original-layout name; the forward mapping must give the same keys back. */

@@ -3,7 +3,6 @@ package diffusionj.ij;
 import diffusionj.lm.CaptionSuggester;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Checkpoints;
-import diffusionj.io.Component;
 import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.lm.Gpt2Model;
 import diffusionj.lm.Gpt2Tokenizer;

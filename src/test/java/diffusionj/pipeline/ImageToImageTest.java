@@ -97,4 +97,22 @@ class ImageToImageTest {
         GenerationException size = assertThrows(GenerationException.class, () -> run(big, InitImage.of(original, 0.5), ProgressListener.NONE));
         assertTrue(size.getMessage().contains("64x64"), size.getMessage());
     }
+    /** SDXL (its pooled vector and sizes in every call, latents scaled by 0.13025): image-to-image and inpainting. */
+    @Test
+    void sdxlReworksAnImageAndInpaintsOnlyTheMask() {
+        try (StableDiffusion sdxl = StableDiffusion.load(Fixtures.path("sdxl-tiny", "model-ldm.safetensors"), null)) {
+            GenerationRequest r = new GenerationRequest("a red circle", "", "dpmpp_2m", 10, GenerationRequest.MODEL_GUIDANCE, 5, 64, 64, 1, 1);
+            GenerationResult light = new Pipeline(sdxl).generate(r, InitImage.of(original, 0.4), false, RunOptions.NONE, ProgressListener.NONE, () -> false);
+            assertTrue(Double.isFinite(light.decoded().sumNumber().doubleValue()));
+            assertTrue(light.parameters().get(0).contains("CFG scale: 5,") && light.parameters().get(0).endsWith("Denoising strength: 0.4"),
+                    light.parameters().get(0));
+            INDArray mask = Nd4j.zeros(64, 64);
+            mask.get(NDArrayIndex.interval(16, 48), NDArrayIndex.interval(16, 48)).assign(1);
+            GenerationResult inpainted = new Pipeline(sdxl).generate(r, new InitImage(original, 0.8, mask, 0), false, RunOptions.NONE,
+                    ProgressListener.NONE, () -> false);
+            INDArray outside = inpainted.decoded().get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(48, 64), NDArrayIndex.all());
+            INDArray before = original.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(48, 64), NDArrayIndex.all());
+            assertEquals(0, outside.sub(before).amaxNumber().doubleValue(), 1e-6);
+        }
+    }
 }
