@@ -95,6 +95,11 @@ final class GenerationForm {
         }
     }
 
+    /** The dialog's first choice, "automatic" (what the Recorder writes for it), is the model's own schedule: "". */
+    private static String schedule(String chosen) {
+        return chosen.equals(SCHEDULES[0]) ? "" : chosen;
+    }
+
     /** SDXL's "W,H" / "X,Y" macro values; absent: 0,0 (the image's size, no crop). */
     private static int[] pair(MacroOptions o, String key) {
         String value = o.get(key, "0,0");
@@ -118,7 +123,7 @@ final class GenerationForm {
                 (long) o.number("seed", d.seed()), whole(o, "width", d.width()), whole(o, "height", d.height()),
                 whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()))
                 .with(new SizeConditioning(pair(o, "original_size")[0], pair(o, "original_size")[1], pair(o, "crop")[0], pair(o, "crop")[1]),
-                        o.get("schedule", d.schedule()));
+                        schedule(o.get("schedule", d.schedule())));
         ExtraNetworkFolders folders = new ExtraNetworkFolders(ExtraNetworkFolders.split(o.get("lora_dir", "")),
                 ExtraNetworkFolders.split(o.get("embeddings_dir", "")));
         return new Values(r, model, folders, o.has("token"), o.number("threshold", TokenMaps.DEFAULT_THRESHOLD),
@@ -188,7 +193,7 @@ final class GenerationForm {
         boolean maps = gd.getNextBoolean();
         double threshold = gd.getNextNumber();
         GenerationRequest r = new GenerationRequest(oneLine(prompt.getText()), oneLine(negative.getText()), sampler, steps, cfg, seed,
-                width, height, batch, clip).with(SizeConditioning.DEFAULT, schedule.equals(SCHEDULES[0]) ? "" : schedule);
+                width, height, batch, clip).with(SizeConditioning.DEFAULT, schedule(schedule));
         remember(r);
         return new Values(r, model, ExtraNetworkFolders.NONE, maps, threshold, strength, blur);
     }
