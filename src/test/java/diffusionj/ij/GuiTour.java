@@ -13,6 +13,7 @@ import javax.swing.JLabel;
 import javax.swing.SwingUtilities;
 import java.awt.Button;
 import java.awt.Checkbox;
+import java.awt.Choice;
 import java.awt.Component;
 import java.awt.Container;
 import java.awt.Dialog;
@@ -121,6 +122,24 @@ public final class GuiTour {
             setField(d, "Steps", "4");
         });
         image("a yellow star");
+
+        // An SDXL single file typed into the dialog: its own CFG ("auto") and size (0), a few-step schedule type.
+        String sdxl = Path.of(model).toAbsolutePath().getParent().getParent().resolve("sdxl-tiny/model-ldm.safetensors").toString();
+        dialog("Generate Image...", "Generate Image", "generate-sdxl-dialog.png", d -> {
+            setPrompts(d, "a lighthouse at dusk", "");
+            setField(d, "Model", sdxl);
+            choose(d, "Schedule type", "sgm_uniform");
+            setField(d, "Steps", "2");
+            setField(d, "CFG scale", "auto");
+            setField(d, "Seed", "7");
+            setField(d, "Width", "0");
+            setField(d, "Height", "0");
+        });
+        ImagePlus xl = image("a lighthouse at dusk");
+        String info = (String) xl.getProperty("Info");
+        if (xl.getWidth() != 64 || info == null || !info.contains("CFG scale: 5,") || !info.contains("Schedule type: SGM Uniform")) {
+            throw new IllegalStateException("the SDXL generation is not what was asked: " + xl.getWidth() + "x" + xl.getHeight() + ", " + info);
+        }
 
         WindowManager.setCurrentWindow(generated.getWindow());
         savePngWithParameters(out.resolve("saved-with-parameters.png"));
@@ -370,6 +389,22 @@ public final class GuiTour {
             }
         }
         throw new IllegalStateException("the " + d.getTitle() + " dialog has no field '" + label + "'");
+    }
+
+    /** Selects {@code item} in the choice that follows the label {@code label}. */
+    private static void choose(GenericDialog d, String label, String item) {
+        List<Component> all = components(d, Component.class);
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i) instanceof Label l && label.equals(l.getText())) {
+                for (int k = i + 1; k < all.size(); k++) {
+                    if (all.get(k) instanceof Choice choice) {
+                        choice.select(item);
+                        return;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the " + d.getTitle() + " dialog has no choice '" + label + "'");
     }
 
     private static void check(GenericDialog d, String label) {

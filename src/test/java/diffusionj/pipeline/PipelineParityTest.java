@@ -171,8 +171,9 @@ class PipelineParityTest {
 
     @Test
     void daamTokenWordAndMaskMapsMatchTheReference() {
-        for (String set : new String[]{"sd1-tiny", "sd2-tiny", "sdxl-tiny"}) {
-            StableDiffusion model = MODELS.get(set + ":model");
+        for (String loaded : new String[]{"sd1-tiny:model", "sd2-tiny:model", "sdxl-tiny:model", "sdxl-tiny:model-ldm.safetensors"}) {
+            String set = loaded.substring(0, loaded.indexOf(':'));
+            StableDiffusion model = MODELS.get(loaded);
             GenerationRequest request = request(manifestEntry(set, "pipeline_ddim.safetensors"));
             try (Safetensors g = Safetensors.open(Fixtures.path(set, "golden/pipeline_ddim.safetensors"));
                  Safetensors daam = Safetensors.open(Fixtures.path(set, "golden/daam_ddim.safetensors"))) {
