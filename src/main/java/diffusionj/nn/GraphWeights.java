@@ -12,12 +12,18 @@ import org.nd4j.linalg.api.buffer.DataType;
  * memory the graph runner reuses from block to block. SameDiff runs every op whose inputs are ready, breadth
  * first, so a cast of a weight alone would run at the start of the call and all widened weights would be alive
  * at once; each widening therefore waits for the activation set by {@link #orderAfter} — the input of the
- * block that uses it.
+ * block that uses it. The widenings of a block wait in a chain, each for the one before, the first for the
+ * activation: SameDiff re-walks the graph above every variable once per consumer on every call
+ * ({@code AbstractSession.initSubgraph} queues a variable again for each consumer it meets before processing it, and
+ * each copy queues its inputs again), so dozens of casts hanging on one mid-graph activation cost a walk of the graph
+ * above it for each cast — 23 s per call for SDXL's UNet before the chain.
  */
 public final class GraphWeights {
     private final SameDiff sd;
     private final WeightStore source;
     private SDVariable after;
+    /** The last widening ordered after {@link #after}: the next one waits for it. */
+    private SDVariable lastWidened;
 
     public GraphWeights(SameDiff sd, WeightStore source) {
         this.sd = sd;
@@ -37,6 +43,7 @@ public final class GraphWeights {
     /** Weights taken from now on are widened only once {@code activation} is computed. */
     public void orderAfter(SDVariable activation) {
         this.after = activation;
+        this.lastWidened = null;
     }
 
     /**
@@ -76,7 +83,8 @@ public final class GraphWeights {
         }
         SDVariable widened = stored.castTo(stored.name() + ".float32", DataType.FLOAT);
         if (after != null) {
-            widened.addControlDependency(after);
+            widened.addControlDependency(lastWidened != null ? lastWidened : after);
+            lastWidened = widened;
         }
         return widened;
     }
