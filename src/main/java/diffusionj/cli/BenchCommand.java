@@ -118,8 +118,11 @@ final class BenchCommand {
                     UNet2DConditionModel.TIME_IDS, diffusionj.unet.SizeConditioning.DEFAULT.timeIds(size, size, 2));
             double seconds = median(repeats, () -> unet.predict(latent, t, context, added), err, "unet " + size);
             report.addProperty("cfg_step_seconds_" + size, seconds);
-            double gflop = size == 256 ? GFLOP_256 : size == 512 ? GFLOP_512 : GFLOP_512 * Math.pow(size / 512.0, 2);
-            report.addProperty("unet_gflops_per_second_" + size, 2 * gflop / seconds);
+            // The FLOP counts are SD 1.5's (SDXL's are in BENCHMARKS.md): no rate for another UNet.
+            if (Arrays.equals(unet.config().blockOutChannels(), sd15UNet().blockOutChannels()) && unet.config().added() == null) {
+                double gflop = size == 256 ? GFLOP_256 : size == 512 ? GFLOP_512 : GFLOP_512 * Math.pow(size / 512.0, 2);
+                report.addProperty("unet_gflops_per_second_" + size, 2 * gflop / seconds);
+            }
         }
         INDArray latent256 = Nd4j.randn(DataType.FLOAT, 1, 4, 32, 32);
         report.addProperty("vae_decode_seconds_256", median(repeats, () -> vae.decode(latent256), err, "vae 256"));
