@@ -28,8 +28,9 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
     public static final int MAX_BATCH = 16;
     public static final int MAX_CLIP_SKIP = 12;
 
+    /** A prompt with the web UIs' defaults: Euler a, 20 steps, random seed, and the model family's CFG scale and size. */
     public static GenerationRequest of(String prompt) {
-        return new GenerationRequest(prompt, "", "euler_ancestral", 20, 7.5, -1, 512, 512, 1, 1);
+        return new GenerationRequest(prompt, "", "euler_ancestral", 20, MODEL_GUIDANCE, -1, 0, 0, 1, 1);
     }
 
     public GenerationRequest withSeed(long newSeed) {

@@ -58,7 +58,9 @@ class GenerationParametersTest {
     @Test
     void requestValidationNamesTheFieldAndRange() {
         GenerationRequest ok = GenerationRequest.of("a cat");
-        ok.validate();
+        ok.withModelDefaults(5, 1024).validate();
+        assertEquals(1024, ok.withModelDefaults(5, 1024).width());
+        assertEquals(5, ok.withModelDefaults(5, 1024).guidanceScale());
         assertMessage(new GenerationRequest("a cat", "", "ddim", 20, 7.5, -1, 4096, 512, 1, 1), "width must be between 64 and 2048, got 4096");
         assertMessage(new GenerationRequest("a cat", "", "ddim", 20, 31, -1, 512, 512, 1, 1), "CFG scale must be between 0 and 30.0, got 31.0");
         assertMessage(new GenerationRequest("a cat", "", "ddim", 20, 7, -1, 512, 512, 17, 1), "batch size must be between 1 and 16, got 17");
