@@ -377,34 +377,27 @@ public final class GuiTour {
 
     /** The text field that follows the label {@code label} in the dialog (string, numeric or slider field). */
     private static void setField(GenericDialog d, String label, String value) {
+        following(d, label, TextField.class).setText(value);
+    }
+
+    /** The first component of {@code type} after the label {@code label} in the dialog. */
+    private static <T> T following(GenericDialog d, String label, Class<T> type) {
         List<Component> all = components(d, Component.class);
         for (int i = 0; i < all.size(); i++) {
             if (all.get(i) instanceof Label l && label.equals(l.getText())) {
                 for (int k = i + 1; k < all.size(); k++) {
-                    if (all.get(k) instanceof TextField field) {
-                        field.setText(value);
-                        return;
+                    if (type.isInstance(all.get(k))) {
+                        return type.cast(all.get(k));
                     }
                 }
             }
         }
-        throw new IllegalStateException("the " + d.getTitle() + " dialog has no field '" + label + "'");
+        throw new IllegalStateException("the " + d.getTitle() + " dialog has no " + type.getSimpleName() + " after '" + label + "'");
     }
 
     /** Selects {@code item} in the choice that follows the label {@code label}. */
     private static void choose(GenericDialog d, String label, String item) {
-        List<Component> all = components(d, Component.class);
-        for (int i = 0; i < all.size(); i++) {
-            if (all.get(i) instanceof Label l && label.equals(l.getText())) {
-                for (int k = i + 1; k < all.size(); k++) {
-                    if (all.get(k) instanceof Choice choice) {
-                        choice.select(item);
-                        return;
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("the " + d.getTitle() + " dialog has no choice '" + label + "'");
+        following(d, label, Choice.class).select(item);
     }
 
     private static void check(GenericDialog d, String label) {
