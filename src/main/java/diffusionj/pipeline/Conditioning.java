@@ -63,7 +63,12 @@ final class Conditioning {
 
     /** [2·batch, keys, width]: the negative prompt's conditioning for every image, then the prompt's, at model call {@code call}. */
     INDArray context(int call) {
-        return at(call, true, SizeConditioning.DEFAULT, 0, 0).context();
+        return stack(rows(call, true), TextConditioning.Encoded::context);
+    }
+
+    /** The number of context positions (77 per chunk): what the cross-attention layers attend over. */
+    long keys() {
+        return encoded.values().iterator().next().context().size(1);
     }
 
     /**
@@ -71,6 +76,13 @@ final class Conditioning {
      * prompt's rows alone (classifier-free guidance off: CFG ≤ 1); added inputs for a {@code width}×{@code height} image.
      */
     Call at(int call, boolean guided, SizeConditioning sizes, int width, int height) {
+        List<TextConditioning.Encoded> rows = rows(call, guided);
+        INDArray pooled = rows.get(0).pooled() == null ? null : stack(rows, TextConditioning.Encoded::pooled);
+        return new Call(stack(rows, TextConditioning.Encoded::context), new HashMap<>(encoder.addedInputs(pooled, sizes, width, height)));
+    }
+
+    /** The texts' encodings in batch order: the negative's {@code batch} times when guided, then the prompt's. */
+    private List<TextConditioning.Encoded> rows(int call, boolean guided) {
         TextConditioning.Encoded cond = encoded.get(PromptSchedule.at(prompt, call));
         TextConditioning.Encoded uncond = zeroNegative != null ? zeroNegative : encoded.get(PromptSchedule.at(negative, call));
         List<TextConditioning.Encoded> rows = new java.util.ArrayList<>();
@@ -80,9 +92,11 @@ final class Conditioning {
         for (int i = 0; i < batch; i++) {
             rows.add(cond);
         }
-        INDArray context = Nd4j.concat(0, rows.stream().map(TextConditioning.Encoded::context).toArray(INDArray[]::new));
-        INDArray pooled = cond.pooled() == null ? null : Nd4j.concat(0, rows.stream().map(TextConditioning.Encoded::pooled).toArray(INDArray[]::new));
-        return new Call(context, new HashMap<>(encoder.addedInputs(pooled, sizes, width, height)));
+        return rows;
+    }
+
+    private static INDArray stack(List<TextConditioning.Encoded> rows, java.util.function.Function<TextConditioning.Encoded, INDArray> part) {
+        return Nd4j.concat(0, rows.stream().map(part).toArray(INDArray[]::new));
     }
 
     /** The prompt's text at the last step: what the token maps are labelled with. */

@@ -118,7 +118,7 @@ public final class Pipeline {
         INDArray start = options.initLatent() != null ? options.initLatent()
                 : noise.gaussian(batch, model.unet().config().inChannels(), h, w);
         CrossAttentionSums attention = tokenMaps
-                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, conditioning.context(0).size(1)), guided(r) ? 2 : 1) : null;
+                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, conditioning.keys()), guided(r) ? 2 : 1) : null;
 
         Start from = init == null ? new Start(start.mul(sampler.initNoiseSigma()), 0, null)
                 : startFromImage(init, sampler, start, r.steps(), batch, progress);
