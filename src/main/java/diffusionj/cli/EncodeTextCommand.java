@@ -42,10 +42,7 @@ final class EncodeTextCommand {
             ClipTokenizer tokenizer = ClipTokenizer.load(checkpoint.tokenizerDir());
             ClipTextEncoder encoder = ClipTextEncoder.load(checkpoint);
             int clipSkip = (int) args.integer("--clip-skip", 1, 1, encoder.config().layers());
-            long[][] ids = new long[texts.size()][];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = tokenizer.contextIds(tokenizer.encode(texts.get(i)));
-            }
+            long[][] ids = tokenizer.contextIds(texts);
             String skipped = clipSkip == 1 ? ClipTextEncoder.LAST_HIDDEN_STATE : ClipTextEncoder.clipSkip(clipSkip);
             var outputs = encoder.encode(ids, ClipTextEncoder.LAST_HIDDEN_STATE, ClipTextEncoder.clipSkip(2), skipped);
             Map<String, INDArray> tensors = new LinkedHashMap<>();

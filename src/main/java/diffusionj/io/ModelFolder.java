@@ -66,8 +66,7 @@ public final class ModelFolder implements Checkpoint {
     }
 
     private CheckpointException notSupported(String what, String evidence) {
-        return new CheckpointException(dir + ": not supported yet: " + what + " (detected from " + evidence
-                + "). DiffusionJ runs SD 1.x, SD 2.x and SDXL text-to-image models.");
+        return CheckpointException.notSupported(dir, what, evidence);
     }
 
     @Override

@@ -84,8 +84,7 @@ public final class SingleFileCheckpoint implements Checkpoint {
     }
 
     private CheckpointException notSupported(String what, String evidence) {
-        return new CheckpointException(file.file() + ": not supported yet: " + what + " (detected from " + evidence
-                + "). DiffusionJ runs SD 1.x, SD 2.x and SDXL text-to-image checkpoints.");
+        return CheckpointException.notSupported(file.file(), what, evidence);
     }
 
     /** Candidates, in order: DIR/tokenizer, DIR/NAME/tokenizer, then the tokenizer of any diffusers folder in DIR. */

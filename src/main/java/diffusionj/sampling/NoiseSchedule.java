@@ -205,11 +205,16 @@ public final class NoiseSchedule {
      * the noisiest training step (Lin et al., 2024); "linspace" and "sgm_uniform", N rounded points from T − 1 down.
      */
     public double[] stridedTimesteps(int steps) {
-        Spacing s = spacing(Spacing.LEADING);
-        if (s == Spacing.LINSPACE || s == Spacing.SGM_UNIFORM) {
-            return Arrays.stream(s == Spacing.LINSPACE ? linspaceTimesteps(steps) : sgmUniformTimesteps(steps)).map(Math::rint).toArray();
-        }
-        return s == Spacing.LEADING ? leadingTimesteps(steps) : trailingTimesteps(steps);
+        return switch (spacing(Spacing.LEADING)) {
+            case LEADING -> leadingTimesteps(steps);
+            case TRAILING -> trailingTimesteps(steps);
+            case LINSPACE -> rounded(linspaceTimesteps(steps));
+            case SGM_UNIFORM -> rounded(sgmUniformTimesteps(steps));
+        };
+    }
+
+    private static double[] rounded(double[] timesteps) {
+        return Arrays.stream(timesteps).map(Math::rint).toArray();
     }
 
     /**
@@ -231,19 +236,16 @@ public final class NoiseSchedule {
      * first (0) dropped, plus the offset.
      */
     public double[] dpmSolverTimesteps(int steps) {
-        Spacing s = spacing(Spacing.LINSPACE);
-        if (s == Spacing.LEADING) {
-            int ratio = trainTimesteps() / (steps + 1);
-            return java.util.stream.IntStream.range(0, steps).mapToDouble(i -> (double) (steps - i) * ratio + stepsOffset).toArray();
-        }
-        if (s == Spacing.TRAILING || s == Spacing.SGM_UNIFORM) {
-            return s == Spacing.TRAILING ? trailingTimesteps(steps) : Arrays.stream(sgmUniformTimesteps(steps)).map(Math::rint).toArray();
-        }
-        double[] t = new double[steps];
-        for (int i = 0; i < steps; i++) {
-            t[i] = Math.round((trainTimesteps() - 1) * (double) (steps - i) / steps);
-        }
-        return t;
+        return switch (spacing(Spacing.LINSPACE)) {
+            case LEADING -> {
+                int ratio = trainTimesteps() / (steps + 1);
+                yield java.util.stream.IntStream.range(0, steps).mapToDouble(i -> (double) (steps - i) * ratio + stepsOffset).toArray();
+            }
+            case TRAILING -> trailingTimesteps(steps);
+            case SGM_UNIFORM -> rounded(sgmUniformTimesteps(steps));
+            // The same points as SGM uniform, rounded half up (Math.round) as this sampler always has been.
+            case LINSPACE -> Arrays.stream(sgmUniformTimesteps(steps)).map(t -> Math.round(t)).toArray();
+        };
     }
 
     /** Whether the σ samplers start from noise of σ_max (linspace, trailing, SGM uniform) or √(σ_max² + 1) (leading), as diffusers. */

@@ -21,7 +21,7 @@ final class ClipConditioning implements TextConditioning {
 
     @Override
     public Encoded encodeLiteral(List<String> texts) {
-        long[][] ids = texts.stream().map(t -> tower.tokenizer().contextIds(tower.tokenizer().encode(t))).toArray(long[][]::new);
+        long[][] ids = tower.tokenizer().contextIds(texts);
         return new Encoded(tower.encoder().encode(ids, ClipTextEncoder.LAST_HIDDEN_STATE).get(ClipTextEncoder.LAST_HIDDEN_STATE), null);
     }
 

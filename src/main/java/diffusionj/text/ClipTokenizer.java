@@ -50,6 +50,11 @@ public final class ClipTokenizer {
         this.pad = required(dir, padToken);
     }
 
+    /** Each text's 77 context ids with no prompt syntax (what diffusers' pipelines feed a text tower), [texts][77]. */
+    public long[][] contextIds(java.util.List<String> texts) {
+        return texts.stream().map(t -> contextIds(encode(t))).toArray(long[][]::new);
+    }
+
     /** The same vocabulary padding with {@code padId}, sharing this tokenizer's tables. */
     private ClipTokenizer(ClipTokenizer other, int padId) {
         this.vocab = other.vocab;

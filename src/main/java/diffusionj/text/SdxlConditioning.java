@@ -45,14 +45,10 @@ final class SdxlConditioning implements TextConditioning {
     public Encoded encodeLiteral(List<String> texts) {
         String l = layer(clipL, 2);
         String g = layer(clipG, 2);
-        Map<String, INDArray> outL = clipL.encoder().encode(ids(clipL, texts), l);
-        long[][] idsG = ids(clipG, texts);
+        Map<String, INDArray> outL = clipL.encoder().encode(clipL.tokenizer().contextIds(texts), l);
+        long[][] idsG = clipG.tokenizer().contextIds(texts);
         Map<String, INDArray> outG = clipG.encoder().encode(idsG, g, ClipTextEncoder.LAST_HIDDEN_STATE);
         return new Encoded(Nd4j.concat(2, outL.get(l), outG.get(g)), clipG.encoder().pooled(idsG, outG.get(ClipTextEncoder.LAST_HIDDEN_STATE)));
-    }
-
-    private static long[][] ids(PromptEncoder tower, List<String> texts) {
-        return texts.stream().map(t -> tower.tokenizer().contextIds(tower.tokenizer().encode(t))).toArray(long[][]::new);
     }
 
     @Override
