@@ -16,12 +16,53 @@ public final class Bicubic {
 
     /** maps [n, inH, inW] → [n, outH, outW]. */
     public static INDArray resize(INDArray maps, int outH, int outW) {
+        return separable(maps, outH, outW, Bicubic::weights);
+    }
+
+    /** The [out, in] matrix of a 1-D resize. */
+    private interface Weights {
+        INDArray of(int in, int out);
+    }
+
+    /** Along the width, then along the height, each a product with its [out, in] weight matrix. */
+    private static INDArray separable(INDArray maps, int outH, int outW, Weights weights) {
         long n = maps.size(0);
         int inH = (int) maps.size(1);
         int inW = (int) maps.size(2);
-        INDArray alongW = maps.reshape(n * inH, inW).mmul(weights(inW, outW).transpose()).reshape(n, inH, outW);
+        INDArray alongW = maps.reshape(n * inH, inW).mmul(weights.of(inW, outW).transpose()).reshape(n, inH, outW);
         INDArray rows = alongW.permute(0, 2, 1).dup('c').reshape(n * outW, inH);
-        return rows.mmul(weights(inH, outH).transpose()).reshape(n, outW, outH).permute(0, 2, 1).dup('c');
+        return rows.mmul(weights.of(inH, outH).transpose()).reshape(n, outW, outH).permute(0, 2, 1).dup('c');
+    }
+
+    /**
+     * maps [n, inH, inW] → [n, outH, outW] for pictures: as {@link #resize} when enlarging; when shrinking, the cubic
+     * kernel is stretched by the factor so every source pixel contributes (PIL's and torchvision's antialiased resize),
+     * where plain bicubic would sample 4 of every k pixels and alias fine detail. Weights at the border are renormalised.
+     */
+    public static INDArray resizePicture(INDArray maps, int outH, int outW) {
+        return separable(maps, outH, outW, Bicubic::stretchedWeights);
+    }
+
+    /** [out, in]: the cubic kernel widened by max(in/out, 1), each row summing to 1. */
+    static INDArray stretchedWeights(int in, int out) {
+        double scale = (double) in / out;
+        double stretch = Math.max(scale, 1);
+        double[][] w = new double[out][in];
+        for (int o = 0; o < out; o++) {
+            double centre = scale * (o + 0.5);
+            int first = Math.max(0, (int) Math.floor(centre - 2 * stretch));
+            int last = Math.min(in - 1, (int) Math.ceil(centre + 2 * stretch));
+            double sum = 0;
+            for (int i = first; i <= last; i++) {
+                double x = Math.abs((i + 0.5 - centre) / stretch);
+                w[o][i] = x < 1 ? near(x) : x < 2 ? far(x) : 0;
+                sum += w[o][i];
+            }
+            for (int i = first; i <= last; i++) {
+                w[o][i] /= sum;
+            }
+        }
+        return Nd4j.create(w).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
     }
 
     /** The [out, in] matrix whose row o holds the four cubic weights of output o, clamped taps summed. */

@@ -78,7 +78,7 @@ final class GenerateCommand {
                 SafetensorsWriter.float32().write(args.path("--save-latents"), saved);
             }
             if (args.has("--maps")) {
-                writeMaps(result, args.path("--maps"), threshold);
+                TokenMapFiles.write(result.tokenMaps(), args.path("--maps"), threshold);
             }
             out.println(summary(result, files));
         }
@@ -145,45 +145,6 @@ final class GenerateCommand {
             files.add(file);
         }
         return files;
-    }
-
-    /** Per image: token_maps.safetensors (DAAM-indexed maps, word.W, mask.W) and word-W.png heat maps. */
-    private static void writeMaps(GenerationResult result, Path dir, double threshold) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new diffusionj.io.CheckpointException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
-        int n = result.tokenMaps().size();
-        for (int i = 0; i < n; i++) {
-            TokenMaps maps = result.tokenMaps().get(i);
-            Map<String, INDArray> tensors = new LinkedHashMap<>();
-            tensors.put("token_maps", maps.daamMaps());
-            for (TokenMaps.LabelledMap word : maps.wordMaps()) {
-                tensors.put("word." + word.label(), word.map());
-                tensors.put("mask." + word.label(), word.mask(threshold));
-                PngFiles.write(numbered(dir.resolve("word-" + safe(word.label())), i, n, ".png"), grey(word.map()), Map.of("word", word.label()));
-            }
-            SafetensorsWriter.float32().write(numbered(dir.resolve("token_maps"), i, n, ".safetensors"), tensors);
-        }
-    }
-
-    private static String safe(String label) {
-        return label.replaceAll("[^\\p{L}\\p{N}_-]", "_");
-    }
-
-    private static BufferedImage grey(INDArray map) {
-        int h = (int) map.size(0);
-        int w = (int) map.size(1);
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-        float[] v = map.dup('c').data().asFloat();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int level = Math.round(Math.max(0, Math.min(1, v[y * w + x])) * 255);
-                image.getRaster().setSample(x, y, 0, level);
-            }
-        }
-        return image;
     }
 
     private static JsonObject summary(GenerationResult result, List<Path> files) {

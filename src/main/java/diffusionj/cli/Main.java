@@ -25,7 +25,8 @@ public final class Main {
             "  " + MakeShapesCommand.USAGE,
             "  " + TrainCommand.USAGE,
             "  " + EvaluateEmbeddedCommand.USAGE,
-            "  " + DenoisingProbeCommand.USAGE);
+            "  " + DenoisingProbeCommand.USAGE,
+            "  " + WordMapsCommand.USAGE);
 
     private Main() {
     }
@@ -52,6 +53,7 @@ public final class Main {
                 case "train" -> TrainCommand.run(argv, err);
                 case "evaluate-embedded" -> EvaluateEmbeddedCommand.run(argv, out, err);
                 case "denoising-probe" -> DenoisingProbeCommand.run(argv, out);
+                case "word-maps" -> WordMapsCommand.run(argv, out, err);
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

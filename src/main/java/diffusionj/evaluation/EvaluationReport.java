@@ -77,7 +77,7 @@ public final class EvaluationReport {
     }
 
     /** A running mean that knows how many values it has. */
-    private static final class Mean {
+    static final class Mean {
         private double sum;
         private int count;
 
@@ -89,6 +89,10 @@ public final class EvaluationReport {
         void merge(Mean other) {
             sum += other.sum;
             count += other.count;
+        }
+
+        int count() {
+            return count;
         }
 
         double value() {

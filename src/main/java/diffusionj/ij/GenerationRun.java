@@ -7,6 +7,7 @@ import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
 import diffusionj.pipeline.ProgressListener;
 import diffusionj.scijava.DiffusionService;
+import diffusionj.scijava.ModelChoice;
 import diffusionj.text.PromptException;
 import ij.IJ;
 import ij.Macro;
@@ -21,6 +22,7 @@ import java.awt.Panel;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * One generation from a menu command or macro: progress in ImageJ's bar and status line ("step i/N, ETA"),
@@ -32,8 +34,20 @@ final class GenerationRun {
     private GenerationRun() {
     }
 
+    /** What a command asks of the service, given the run's progress and cancellation. */
+    interface Work<T> {
+        T run(ProgressListener progress, BooleanSupplier cancelled);
+    }
+
     /** The result, or null when the run failed or was cancelled (already reported). */
     static GenerationResult run(DiffusionService service, GenerationForm.Values form, InitImage init) {
+        // A width or height of 0 and CFG "auto" become the model's own in the pipeline, once it is loaded.
+        return run(form.model(), (progress, cancelled) -> service.generate(form.model(), form.request(), form.folders(), init,
+                form.tokenMaps(), progress, cancelled));
+    }
+
+    /** Any work with a model, with progress, cancellation and error reports as for a generation; null when it failed. */
+    static <T> T run(ModelChoice model, Work<T> work) {
         if (EventQueue.isDispatchThread()) {
             throw new IllegalStateException("generation must not run on the Event Dispatch Thread");
         }
@@ -41,10 +55,8 @@ final class GenerationRun {
         IJ.resetEscape();
         Frame cancelWindow = showCancelWindow(cancelled);
         try {
-            IJ.showStatus("DiffusionJ: loading " + form.model().model().getFileName());
-            // A width or height of 0 and CFG "auto" become the model's own in the pipeline, once it is loaded.
-            return service.generate(form.model(), form.request(), form.folders(), init, form.tokenMaps(), progress(),
-                    () -> cancelled.get() || IJ.escapePressed());
+            IJ.showStatus("DiffusionJ: loading " + model.model().getFileName());
+            return work.run(progress(), () -> cancelled.get() || IJ.escapePressed());
         } catch (CancelledException e) {
             IJ.showStatus("DiffusionJ: " + e.getMessage());
             abortMacro("DiffusionJ: " + e.getMessage());

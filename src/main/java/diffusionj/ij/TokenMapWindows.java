@@ -38,18 +38,29 @@ final class TokenMapWindows {
     }
 
     static Outputs build(ImagePlus generated, TokenMaps maps, double threshold) {
+        return build(generated, maps, threshold, null);
+    }
+
+    /**
+     * @param region null when the maps cover the whole image; else the area selection they were made of (maps at its
+     *               bounding rectangle's size): the outputs are the whole image's size, 0 outside the selection
+     */
+    static Outputs build(ImagePlus generated, TokenMaps maps, double threshold, Roi region) {
         List<TokenMaps.LabelledMap> tokens = maps.tokenMaps();
         if (tokens.isEmpty()) {
             throw new IllegalArgumentException("the prompt has no tokens to map");
         }
-        int w = maps.imageWidth();
-        int h = maps.imageHeight();
+        int w = region == null ? maps.imageWidth() : generated.getWidth();
+        int h = region == null ? maps.imageHeight() : generated.getHeight();
         ImageStack stack = new ImageStack(w, h);
         List<Roi> rois = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < tokens.size(); i++) {
             TokenMaps.LabelledMap t = tokens.get(i);
             float[] values = t.image().update(null).getCurrentStorageArray();
+            if (region != null) {
+                values = placed(values, maps.imageWidth(), maps.imageHeight(), region, w, h);
+            }
             stack.addSlice(t.label(), new FloatProcessor(w, h, values));
             rois.add(maskRoi(values, w, h, threshold, uniqueName(t.label(), seen), COLOURS[i % COLOURS.length]));
         }
@@ -61,6 +72,24 @@ final class TokenMapWindows {
         labels.setProp("Labels", String.join(",", tokens.stream().map(TokenMaps.LabelledMap::label).toList()));
         generated.setOverlay(overlay(rois, strongest(maps)));
         return new Outputs(mapImage, labels, rois);
+    }
+
+    /** Values of the selection's bounding rectangle put in place in a w × h image, 0 outside the selection's shape. */
+    private static float[] placed(float[] values, int mapW, int mapH, Roi region, int w, int h) {
+        java.awt.Rectangle r = region.getBounds();
+        ij.process.ImageProcessor inside = region.getMask();
+        float[] out = new float[w * h];
+        for (int y = 0; y < mapH; y++) {
+            for (int x = 0; x < mapW; x++) {
+                int ix = r.x + x;
+                int iy = r.y + y;
+                boolean in = inside == null || inside.get(x, y) != 0;
+                if (in && ix >= 0 && iy >= 0 && ix < w && iy < h) {
+                    out[iy * w + ix] = values[y * mapW + x];
+                }
+            }
+        }
+        return out;
     }
 
     /** The ROI Manager gets one ROI per token, named after it; none when headless (no window can exist). */

@@ -84,7 +84,7 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
         }
     }
 
-    private static void checkRange(String what, long value, long min, long max) {
+    static void checkRange(String what, long value, long min, long max) {
         if (value < min || value > max) {
             throw new GenerationException(what + " must be between " + min + " and " + max + ", got " + value);
         }

@@ -61,6 +61,13 @@ public final class Images {
         return Nd4j.create(data, new long[]{1, 3, h, w}, 'c');
     }
 
+    /** An AWT image (a PNG read from disk, a drawn scene) as the autoencoder's input [1, 3, H, W] in [−1, 1]. */
+    public static INDArray fromBufferedImage(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        return fromArgb(ArrayImgs.argbs(image.getRGB(0, 0, w, h, null, 0, w), w, h));
+    }
+
     /** A float image as an array [H, W]. */
     public static INDArray fromFloats(ArrayImg<FloatType, FloatArray> img) {
         return Nd4j.create(img.update(null).getCurrentStorageArray().clone(), new long[]{img.dimension(1), img.dimension(0)}, 'c');

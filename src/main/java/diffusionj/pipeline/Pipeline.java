@@ -92,12 +92,7 @@ public final class Pipeline {
         int batch = r.batchSize();
 
         LoraTags loraTags = LoraTags.parse(r.prompt());
-        List<LoraUse> loras = loraTags.tags().stream().map(t -> new LoraUse(ExtraNetworkFolders.find("LoRA", t.name(), folders.loras()),
-                t.textMultiplier(), t.unetMultiplier())).toList();
-        if (!loras.isEmpty() || !model.lorasInForce().isEmpty()) {
-            progress.stage(loras.isEmpty() ? "removing LoRAs" : "applying LoRAs");
-            model.loras().apply(loras);
-        }
+        List<LoraUse> loras = applyLoras(model, folders, loraTags, progress);
         String prompt = loraTags.text();
         String networks = loraHashes(loraTags.tags(), loras);
 
@@ -137,6 +132,17 @@ public final class Pipeline {
         GenerationResult result = result(r, tokens, networks + extraParameters(init), seed, latent, decoded, attention, (int) h, (int) w);
         model.recordPeak(new StableDiffusion.MeasuredPeak(r.width(), r.height(), batch, ResidentMemory.peakGiB()));
         return result;
+    }
+
+    /** Puts the prompt's {@code <lora:…>} tags in force (and takes earlier ones out): the LoRAs used, in tag order. */
+    static List<LoraUse> applyLoras(StableDiffusion model, ExtraNetworkFolders folders, LoraTags tags, ProgressListener progress) {
+        List<LoraUse> loras = tags.tags().stream().map(t -> new LoraUse(ExtraNetworkFolders.find("LoRA", t.name(), folders.loras()),
+                t.textMultiplier(), t.unetMultiplier())).toList();
+        if (!loras.isEmpty() || !model.lorasInForce().isEmpty()) {
+            progress.stage(loras.isEmpty() ? "removing LoRAs" : "applying LoRAs");
+            model.loras().apply(loras);
+        }
+        return loras;
     }
 
     /**
@@ -228,7 +234,7 @@ public final class Pipeline {
     }
 
     /** ε_neg + g·(ε_prompt − ε_neg) from the batch [negative × batch, prompt × batch]. */
-    private static INDArray guide(INDArray both, long batch, double guidance) {
+    static INDArray guide(INDArray both, long batch, double guidance) {
         INDArray unconditional = both.get(NDArrayIndex.interval(0, batch));
         INDArray conditional = both.get(NDArrayIndex.interval(batch, 2 * batch));
         return unconditional.add(conditional.sub(unconditional).muli(guidance));

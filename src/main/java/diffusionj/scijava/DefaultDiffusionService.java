@@ -4,7 +4,14 @@ import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
+import diffusionj.attention.TokenMaps;
+import diffusionj.pipeline.Images;
 import diffusionj.pipeline.Pipeline;
+import diffusionj.pipeline.WordMapSettings;
+import diffusionj.pipeline.WordMapping;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.ARGBType;
 import diffusionj.pipeline.ProgressListener;
 import diffusionj.pipeline.RunOptions;
 import diffusionj.pipeline.StableDiffusion;
@@ -78,6 +85,12 @@ public final class DefaultDiffusionService extends AbstractService implements Di
                                                   InitImage init, boolean tokenMaps, ProgressListener progress, BooleanSupplier cancelled) {
         return new Pipeline(model(model), folders.with(extraNetworkFolders(model)))
                 .generate(request, init, tokenMaps, RunOptions.NONE, progress, cancelled);
+    }
+
+    @Override
+    public synchronized TokenMaps wordMaps(ModelChoice model, ArrayImg<ARGBType, IntArray> image, WordMapSettings settings,
+                                           ExtraNetworkFolders folders, ProgressListener progress, BooleanSupplier cancelled) {
+        return new WordMapping(model(model), folders.with(extraNetworkFolders(model))).map(Images.fromArgb(image), settings, progress, cancelled);
     }
 
     @Override

@@ -6,6 +6,11 @@ import diffusionj.pipeline.GenerationResult;
 import diffusionj.pipeline.InitImage;
 import diffusionj.pipeline.ProgressListener;
 import diffusionj.pipeline.StableDiffusion;
+import diffusionj.pipeline.WordMapSettings;
+import diffusionj.attention.TokenMaps;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.IntArray;
+import net.imglib2.type.numeric.ARGBType;
 import org.scijava.service.SciJavaService;
 
 import java.util.List;
@@ -37,6 +42,13 @@ public interface DiffusionService extends SciJavaService {
     /** As above, with LoRAs and embeddings also looked up in {@code folders}. */
     GenerationResult generate(ModelChoice model, GenerationRequest request, ExtraNetworkFolders folders, InitImage init,
                               boolean tokenMaps, ProgressListener progress, BooleanSupplier cancelled);
+
+    /**
+     * Per-word attention maps of an existing RGB image of any size (not one this model made): see {@link diffusionj.pipeline.WordMapping}.
+     * In a script: {@code diffusion.wordMaps(diffusion.defaultModel(), img, WordMapSettings.of("a cell nucleus"), …)}.
+     */
+    TokenMaps wordMaps(ModelChoice model, ArrayImg<ARGBType, IntArray> image, WordMapSettings settings, ExtraNetworkFolders folders,
+                       ProgressListener progress, BooleanSupplier cancelled);
 
     /** The LoRA and embedding folders remembered in the Model Manager. */
     ExtraNetworkFolders extraNetworkFolders();

@@ -191,4 +191,55 @@ class MacrosTest {
                 && parameters.contains("Original size: 96x96, Crop top left: 8,0") && parameters.contains("Model: model-ldm"), parameters);
     }
 
+
+    /** Word maps over a folder: the caption beside an image wins over prompt=, any size and type is mapped, one row per token. */
+    @Test
+    void wordMapsOfAFolderWriteOneRowPerPromptTokenOfEachImage() throws Exception {
+        Path in = work.resolve("in");
+        Files.createDirectories(in);
+        BufferedImage drawn = diffusionj.shapes.SceneRenderer.image(new diffusionj.shapes.SceneSampler(5).next(), 64);
+        ImageIO.write(drawn, "png", in.resolve("scene.png").toFile());
+        Files.writeString(in.resolve("scene.txt"), "a red circle\n");
+        ij.process.ShortProcessor grey = new ij.process.ShortProcessor(70, 45);
+        for (int p = 0; p < 70 * 45; p++) {
+            grey.set(p, 1000 + p);
+        }
+        ij.IJ.saveAsTiff(new ij.ImagePlus("grey", grey), in.resolve("grey.tif").toString());
+        List<String> rows = Files.readAllLines(run("word_maps_folder.ijm", "in=" + in + " prompt=[a blue square, small] draws=1")
+                .resolve("word_areas.csv"));
+        ClipTokenizer tokenizer = ClipTokenizer.load(Fixtures.path("sd1-tiny", "model/tokenizer"));
+        int grey16 = tokenizer.encode("a blue square, small").length;
+        int scene = tokenizer.encode("a red circle").length;
+        assertEquals(1 + grey16 + scene, rows.size(), String.join("\n", rows));
+        assertTrue(rows.get(1).contains("grey.tif") && rows.get(1 + grey16).contains("scene.png"), String.join("\n", rows));
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            double fraction = Double.parseDouble(f[f.length - 1]);
+            assertTrue(fraction >= 0 && fraction <= 1, row);
+        }
+    }
+
+    /** A selection limits the maps to it (0 outside, image-sized outputs); the command refuses an empty prompt by name. */
+    @Test
+    void wordMapsOfASelectionAreZeroOutsideItAndAnEmptyPromptIsRefused() throws Exception {
+        Path macro = work.resolve("wordmaps.ijm");
+        String model = Fixtures.path("sd1-tiny", "model").toAbsolutePath().toString();
+        Files.writeString(macro, String.join("\n",
+                "setBatchMode(true);",
+                "newImage(\"cells\", \"32-bit ramp\", 70, 45, 1);",
+                "makeOval(10, 5, 30, 30);",
+                "run(\"Word Maps of Image...\", \"prompt=[a red circle] model=[" + model + "] timesteps=300 draws=1 seed=2\");",
+                "selectImage(\"Token maps of cells\");",
+                "print(\"maps \" + getWidth() + \"x\" + getHeight() + \" slices \" + nSlices + \" rois \" + roiManager(\"count\")"
+                        + " + \" corner \" + getPixel(0, 0) + \" label \" + getInfo(\"slice.label\"));",
+                "selectImage(\"cells\");",
+                "run(\"Select None\");",
+                "run(\"Word Maps of Image...\", \"prompt=[ ] model=[" + model + "]\");",
+                "print(\"not reached\");", ""));
+        ImageJProcess.Result r = ImageJProcess.macro(work, macro, "");
+        int tokens = ClipTokenizer.load(Fixtures.path("sd1-tiny", "model/tokenizer")).encode("a red circle").length;
+        assertTrue(r.output().contains("maps 70x45 slices " + tokens + " rois " + tokens + " corner 0 label a"), r.output());
+        assertTrue(r.output().contains("the prompt is empty"), r.output());
+        assertEquals(1, r.exitCode(), r.output());
+    }
 }
