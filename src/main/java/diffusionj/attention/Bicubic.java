@@ -20,12 +20,12 @@ public final class Bicubic {
     }
 
     /** The [out, in] matrix of a 1-D resize. */
-    private interface Weights {
+    public interface Weights {
         INDArray of(int in, int out);
     }
 
-    /** Along the width, then along the height, each a product with its [out, in] weight matrix. */
-    private static INDArray separable(INDArray maps, int outH, int outW, Weights weights) {
+    /** Any separable resize of maps [n, inH, inW]: along the width, then along the height, each a product with its [out, in] weight matrix. */
+    public static INDArray separable(INDArray maps, int outH, int outW, Weights weights) {
         long n = maps.size(0);
         int inH = (int) maps.size(1);
         int inW = (int) maps.size(2);
@@ -45,17 +45,24 @@ public final class Bicubic {
 
     /** [out, in]: the cubic kernel widened by max(in/out, 1), each row summing to 1. */
     static INDArray stretchedWeights(int in, int out) {
+        return normalisedKernel(in, out, 2, x -> x < 1 ? near(x) : x < 2 ? far(x) : 0);
+    }
+
+    /**
+     * [out, in] weights of a symmetric kernel of the given radius (in source pixels at 1:1), widened by the shrink factor
+     * when shrinking so that every source pixel contributes; each row sums to 1, so taps cut off at a border are made up.
+     */
+    public static INDArray normalisedKernel(int in, int out, double radius, java.util.function.DoubleUnaryOperator kernelOfDistance) {
         double scale = (double) in / out;
         double stretch = Math.max(scale, 1);
         double[][] w = new double[out][in];
         for (int o = 0; o < out; o++) {
             double centre = scale * (o + 0.5);
-            int first = Math.max(0, (int) Math.floor(centre - 2 * stretch));
-            int last = Math.min(in - 1, (int) Math.ceil(centre + 2 * stretch));
+            int first = Math.max(0, (int) Math.floor(centre - radius * stretch));
+            int last = Math.min(in - 1, (int) Math.ceil(centre + radius * stretch));
             double sum = 0;
             for (int i = first; i <= last; i++) {
-                double x = Math.abs((i + 0.5 - centre) / stretch);
-                w[o][i] = x < 1 ? near(x) : x < 2 ? far(x) : 0;
+                w[o][i] = kernelOfDistance.applyAsDouble(Math.abs((i + 0.5 - centre) / stretch));
                 sum += w[o][i];
             }
             for (int i = first; i <= last; i++) {

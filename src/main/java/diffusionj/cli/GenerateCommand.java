@@ -11,6 +11,7 @@ import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
+import diffusionj.pipeline.HiresFix;
 import diffusionj.pipeline.Images;
 import diffusionj.pipeline.Pipeline;
 import diffusionj.pipeline.ProgressListener;
@@ -40,7 +41,8 @@ final class GenerateCommand {
     static final String USAGE = "generate [--model PATH|embedded] [--tokenizer DIR] --prompt P [--negative N] [--sampler NAME] [--steps K]"
             + " [--cfg G] [--seed S] [--width W --height H] [--batch B] [--clip-skip N] --out FILE.png [--maps DIR]"
             + " [--threshold T] [--init-latent FILE] [--replay-noise FILE] [--save-latents FILE] [--lora-dir DIR]… [--embeddings-dir DIR]…"
-            + " [--schedule leading|trailing|sgm_uniform] [--original-size W,H] [--crop-top-left X,Y]";
+            + " [--schedule leading|trailing|sgm_uniform] [--original-size W,H] [--crop-top-left X,Y]"
+            + " [--hires-scale F | --hires-width W --hires-height H] [--hires-steps K] [--hires-denoise D] [--hires-upscaler latent|lanczos|bicubic]";
 
     private GenerateCommand() {
     }
@@ -48,7 +50,8 @@ final class GenerateCommand {
     static void run(String[] argv, PrintStream out, PrintStream err) {
         Args args = new Args("generate", argv, 1, Set.of("--model", "--tokenizer", "--prompt", "--negative", "--sampler", "--steps",
                 "--cfg", "--seed", "--width", "--height", "--batch", "--clip-skip", "--out", "--maps", "--threshold", "--init-latent",
-                "--replay-noise", "--save-latents", "--lora-dir", "--embeddings-dir", "--schedule", "--original-size", "--crop-top-left"), Set.of());
+                "--replay-noise", "--save-latents", "--lora-dir", "--embeddings-dir", "--schedule", "--original-size", "--crop-top-left",
+                "--hires-scale", "--hires-width", "--hires-height", "--hires-steps", "--hires-denoise", "--hires-upscaler"), Set.of());
         Path model = EmbeddedModel.resolve(args.optional("--model", EmbeddedModel.NAME));
         Path target = Path.of(args.required("--out"));
         String prompt = args.required("--prompt");
@@ -65,7 +68,7 @@ final class GenerateCommand {
                     (int) args.integer("--width", defaultSize, 0, Integer.MAX_VALUE),
                     (int) args.integer("--height", defaultSize, 0, Integer.MAX_VALUE),
                     (int) args.integer("--batch", 1, 0, Integer.MAX_VALUE), (int) args.integer("--clip-skip", 1, 0, Integer.MAX_VALUE))
-                    .with(sizes, args.optional("--schedule", ""));
+                    .with(sizes, args.optional("--schedule", "")).with(hires(args));
             Map<String, INDArray> saved = new LinkedHashMap<>();
             RunOptions options = new RunOptions(initLatent(args.path("--init-latent")), replayed(args.path("--replay-noise")),
                     args.has("--save-latents") ? (i, latent) -> saved.put(String.format("step%02d.latent", i), latent.dup()) : null);
@@ -82,6 +85,28 @@ final class GenerateCommand {
             }
             out.println(summary(result, files));
         }
+    }
+
+    /** The hires fix when any of its size flags is given, else none (the other hires flags alone do nothing and are refused). */
+    private static HiresFix hires(Args args) {
+        boolean scaled = args.has("--hires-scale");
+        boolean sized = args.has("--hires-width") || args.has("--hires-height");
+        if (!scaled && !sized) {
+            for (String flag : List.of("--hires-steps", "--hires-denoise", "--hires-upscaler")) {
+                if (args.has(flag)) {
+                    throw new UsageException("generate: " + flag + " needs --hires-scale or --hires-width/--hires-height (the hires fix's size)");
+                }
+            }
+            return HiresFix.NONE;
+        }
+        if (scaled && sized) {
+            throw new UsageException("generate: give --hires-scale or --hires-width/--hires-height, not both");
+        }
+        return new HiresFix(args.decimal("--hires-scale", 0, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY),
+                (int) args.integer("--hires-width", 0, Integer.MIN_VALUE, Integer.MAX_VALUE), (int) args.integer("--hires-height", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
+                (int) args.integer("--hires-steps", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
+                args.decimal("--hires-denoise", HiresFix.DEFAULT_DENOISE, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY),
+                HiresFix.upscalerName(args.optional("--hires-upscaler", "latent")));
     }
 
     /** "W,H" or "X,Y" as two non-negative integers; absent: 0,0 (SDXL's defaults: the image's size, no crop). */

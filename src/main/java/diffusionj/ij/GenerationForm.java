@@ -4,6 +4,7 @@ import diffusionj.attention.TokenMaps;
 import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.pipeline.GenerationParameters;
 import diffusionj.pipeline.GenerationRequest;
+import diffusionj.pipeline.HiresFix;
 import diffusionj.sampling.Samplers;
 import diffusionj.scijava.DiffusionService;
 import diffusionj.scijava.ModelChoice;
@@ -27,13 +28,14 @@ import diffusionj.unet.SizeConditioning;
  * headless batch. Option keys: prompt, negative, model, tokenizer, sampler, steps, cfg, seed, width,
  * height, batch, clip, token (flag), threshold, lora_dir and embeddings_dir (folders searched before the
  * remembered ones; several separated by the path separator), schedule (leading, trailing, sgm_uniform; absent: the
- * model's), SDXL's original_size and crop (W,H and X,Y), and for image-to-image strength, mask (blur in pixels).
+ * model's), SDXL's original_size and crop (W,H and X,Y), the hires fix's hires_scale (or hires_width/hires_height),
+ * hires_steps, hires_denoise and hires_upscaler (latent, lanczos, bicubic), and for image-to-image strength, mask (blur in pixels).
  * A width or height of 0 means the model's own size; cfg=auto the model family's guidance (SDXL 5, SD 1.x/2.x 7.5).
  */
 final class GenerationForm {
     static final Set<String> KEYS = Set.of("prompt", "negative", "model", "tokenizer", "sampler", "steps", "cfg", "seed", "width",
             "height", "batch", "clip", "token", "threshold", "strength", "mask", "lora_dir", "embeddings_dir", "schedule", "original_size",
-            "crop");
+            "crop", "hires_scale", "hires_width", "hires_height", "hires_steps", "hires_denoise", "hires_upscaler");
     /** How the dialog and macros write {@link GenerationRequest#MODEL_GUIDANCE}. */
     static final String AUTO = "auto";
     /** The schedule type choices; the first is the model's own. */
@@ -64,7 +66,9 @@ final class GenerationForm {
                 Prefs.get("diffusionj.sampler", "euler_ancestral"), (int) Prefs.get("diffusionj.steps", 20),
                 Prefs.get("diffusionj.cfg", GenerationRequest.MODEL_GUIDANCE), -1, (int) Prefs.get("diffusionj.width", 0),
                 (int) Prefs.get("diffusionj.height", 0), 1, (int) Prefs.get("diffusionj.clip", 1))
-                .with(SizeConditioning.DEFAULT, Prefs.get("diffusionj.schedule", ""));
+                .with(SizeConditioning.DEFAULT, Prefs.get("diffusionj.schedule", ""))
+                .with(HiresFix.scaled(Prefs.get("diffusionj.hires_scale", 0), (int) Prefs.get("diffusionj.hires_steps", 0),
+                        Prefs.get("diffusionj.hires_denoise", HiresFix.DEFAULT_DENOISE), Prefs.get("diffusionj.hires_upscaler", "latent")));
     }
 
     private static void remember(GenerationRequest r) {
@@ -77,6 +81,10 @@ final class GenerationForm {
         Prefs.set("diffusionj.height", r.height());
         Prefs.set("diffusionj.clip", r.clipSkip());
         Prefs.set("diffusionj.schedule", r.schedule());
+        Prefs.set("diffusionj.hires_scale", r.hires().scale());
+        Prefs.set("diffusionj.hires_steps", r.hires().steps());
+        Prefs.set("diffusionj.hires_denoise", r.hires().denoise());
+        Prefs.set("diffusionj.hires_upscaler", r.hires().upscaler());
     }
 
     /** A guidance scale as the dialog and macros write it: a number, or "auto" for the model's. */
@@ -124,10 +132,19 @@ final class GenerationForm {
                 whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()))
                 .with(new SizeConditioning(pair(o, "original_size")[0], pair(o, "original_size")[1], pair(o, "crop")[0], pair(o, "crop")[1]),
                         schedule(o.get("schedule", d.schedule())));
+        r = r.with(kind == Kind.TEXT ? hires(o, d.hires()) : HiresFix.NONE);
         ExtraNetworkFolders folders = new ExtraNetworkFolders(ExtraNetworkFolders.split(o.get("lora_dir", "")),
                 ExtraNetworkFolders.split(o.get("embeddings_dir", "")));
         return new Values(r, model, folders, o.has("token"), o.number("threshold", TokenMaps.DEFAULT_THRESHOLD),
                 o.number("strength", kind == Kind.INPAINT ? 0.8 : 0.6), whole(o, "mask", 4));
+    }
+
+    /** The macro's hires keys over the defaults' hires fix (an image's own parameters, or the last used). */
+    private static HiresFix hires(MacroOptions o, HiresFix d) {
+        boolean sized = o.has("hires_width") || o.has("hires_height");
+        return new HiresFix(o.number("hires_scale", sized ? 0 : d.scale()), whole(o, "hires_width", sized ? 0 : d.width()),
+                whole(o, "hires_height", sized ? 0 : d.height()), whole(o, "hires_steps", d.steps()), o.number("hires_denoise", d.denoise()),
+                HiresFix.upscalerName(o.get("hires_upscaler", d.upscaler())));
     }
 
     /** The model a macro names ({@code model=}, {@code tokenizer=}), else the default one. */
@@ -161,6 +178,11 @@ final class GenerationForm {
             gd.addNumericField("Width", d.width(), 0, 6, "pixels (0 = the model's size)");
             gd.addNumericField("Height", d.height(), 0, 6, "pixels");
             gd.addNumericField("Batch count", d.batchSize(), 0);
+            // Underscores: ImageJ shows them as spaces and records "hires_scale=…", one key per field.
+            gd.addNumericField("Hires_scale", d.hires().scale(), 2, 6, "(0 = no hires fix; 2 = twice the size)");
+            gd.addNumericField("Hires_steps", d.hires().steps(), 0, 6, "(0 = as many as the first pass)");
+            gd.addNumericField("Hires_denoise", d.hires().denoise(), 2, 6, "(denoising strength of the second pass)");
+            gd.addChoice("Hires_upscaler", HiresFix.UPSCALERS.toArray(new String[0]), d.hires().upscaler());
         } else {
             gd.addSlider("Strength", 0.05, 1, kind == Kind.INPAINT ? 0.8 : 0.6, 0.05);
             if (kind == Kind.INPAINT) {
@@ -187,13 +209,15 @@ final class GenerationForm {
         int width = kind == Kind.TEXT ? (int) gd.getNextNumber() : d.width();
         int height = kind == Kind.TEXT ? (int) gd.getNextNumber() : d.height();
         int batch = kind == Kind.TEXT ? (int) gd.getNextNumber() : 1;
+        HiresFix hires = kind == Kind.TEXT ? HiresFix.scaled(gd.getNextNumber(), (int) gd.getNextNumber(), gd.getNextNumber(), gd.getNextChoice())
+                : HiresFix.NONE;
         double strength = kind == Kind.TEXT ? 0 : gd.getNextNumber();
         int blur = kind == Kind.INPAINT ? (int) gd.getNextNumber() : 0;
         int clip = (int) gd.getNextNumber();
         boolean maps = gd.getNextBoolean();
         double threshold = gd.getNextNumber();
         GenerationRequest r = new GenerationRequest(oneLine(prompt.getText()), oneLine(negative.getText()), sampler, steps, cfg, seed,
-                width, height, batch, clip).with(SizeConditioning.DEFAULT, schedule(schedule));
+                width, height, batch, clip).with(SizeConditioning.DEFAULT, schedule(schedule)).with(hires);
         remember(r);
         return new Values(r, model, ExtraNetworkFolders.NONE, maps, threshold, strength, blur);
     }

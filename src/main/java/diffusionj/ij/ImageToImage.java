@@ -60,6 +60,6 @@ public class ImageToImage implements PlugIn {
             }
         }
         return new GenerationRequest(d.prompt(), d.negativePrompt(), d.sampler(), d.steps(), d.guidanceScale(), d.seed(),
-                imp.getWidth(), imp.getHeight(), 1, d.clipSkip(), d.sizes(), d.schedule());
+                imp.getWidth(), imp.getHeight(), 1, d.clipSkip(), d.sizes(), d.schedule(), diffusionj.pipeline.HiresFix.NONE);
     }
 }

@@ -64,10 +64,10 @@ public final class GenerationParameters {
         if (sizes.cropLeft() != 0 || sizes.cropTop() != 0) {
             sb.append(", Crop top left: ").append(sizes.cropLeft()).append(',').append(sizes.cropTop());
         }
-        return sb.toString();
+        return sb.append(r.hires().parameters()).toString();
     }
 
-    private static String number(double v) {
+    static String number(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
@@ -117,7 +117,8 @@ public final class GenerationParameters {
             return new GenerationRequest(f.get("Prompt"), f.get("Negative prompt"), samplerName(f.getOrDefault("Sampler", "Euler a")),
                     Integer.parseInt(f.getOrDefault("Steps", "20")), Double.parseDouble(f.getOrDefault("CFG scale", "7")),
                     Long.parseLong(f.getOrDefault("Seed", "-1")), Integer.parseInt(size[0]), Integer.parseInt(size[1]), 1,
-                    Integer.parseInt(f.getOrDefault("Clip skip", "1")), sizes, scheduleName(f.getOrDefault("Schedule type", "")));
+                    Integer.parseInt(f.getOrDefault("Clip skip", "1")), sizes, scheduleName(f.getOrDefault("Schedule type", "")),
+                    HiresFix.fromFields(f));
         } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
             throw new GenerationException("generation parameters are malformed: " + e.getMessage());
         }

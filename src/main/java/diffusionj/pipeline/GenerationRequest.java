@@ -12,14 +12,15 @@ import diffusionj.unet.SizeConditioning;
  * says; leading, trailing, sgm_uniform: the web UIs' "schedule type", for few-step models).
  */
 public record GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double guidanceScale,
-                                long seed, int width, int height, int batchSize, int clipSkip, SizeConditioning sizes, String schedule) {
+                                long seed, int width, int height, int batchSize, int clipSkip, SizeConditioning sizes, String schedule,
+                                HiresFix hires) {
     /** The guidance scale that stands for the model family's default. */
     public static final double MODEL_GUIDANCE = Double.NaN;
     public static final java.util.List<String> SCHEDULES = java.util.List.of("leading", "trailing", "sgm_uniform");
 
     public GenerationRequest(String prompt, String negativePrompt, String sampler, int steps, double guidanceScale,
                              long seed, int width, int height, int batchSize, int clipSkip) {
-        this(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, SizeConditioning.DEFAULT, "");
+        this(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, SizeConditioning.DEFAULT, "", HiresFix.NONE);
     }
     public static final int MIN_SIZE = 64;
     public static final int MAX_SIZE = 2048;
@@ -34,19 +35,25 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
     }
 
     public GenerationRequest withSeed(long newSeed) {
-        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, newSeed, width, height, batchSize, clipSkip, sizes, schedule);
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, newSeed, width, height, batchSize, clipSkip, sizes, schedule, hires);
     }
 
     /** SDXL's size conditioning and the schedule type, the rest unchanged. */
     public GenerationRequest with(SizeConditioning newSizes, String newSchedule) {
         return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, newSizes,
-                newSchedule);
+                newSchedule, hires);
+    }
+
+    /** The hires fix (second pass), the rest unchanged. */
+    public GenerationRequest with(HiresFix newHires) {
+        return new GenerationRequest(prompt, negativePrompt, sampler, steps, guidanceScale, seed, width, height, batchSize, clipSkip, sizes,
+                schedule, newHires);
     }
 
     /** {@link #MODEL_GUIDANCE} and sizes of 0 replaced by the model's own. */
     public GenerationRequest withModelDefaults(double modelGuidance, int modelSize) {
         return new GenerationRequest(prompt, negativePrompt, sampler, steps, Double.isNaN(guidanceScale) ? modelGuidance : guidanceScale, seed,
-                width == 0 ? modelSize : width, height == 0 ? modelSize : height, batchSize, clipSkip, sizes, schedule);
+                width == 0 ? modelSize : width, height == 0 ? modelSize : height, batchSize, clipSkip, sizes, schedule, hires);
     }
 
     /**
@@ -79,6 +86,10 @@ public record GenerationRequest(String prompt, String negativePrompt, String sam
         checkRange("original height", sizes.originalHeight(), 0, 4 * MAX_SIZE);
         checkRange("crop left", sizes.cropLeft(), 0, 4 * MAX_SIZE);
         checkRange("crop top", sizes.cropTop(), 0, 4 * MAX_SIZE);
+        if (hires == null) {
+            throw new GenerationException("the hires fix is missing (use HiresFix.NONE)");
+        }
+        hires.validate(this);
         if (seed < -1 || seed > 0xFFFFFFFFL) {
             throw new GenerationException("seed must be between 0 and 4294967295 (or -1 for random), got " + seed);
         }

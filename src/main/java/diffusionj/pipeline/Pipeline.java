@@ -23,6 +23,7 @@ import net.imglib2.type.numeric.ARGBType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -83,6 +84,9 @@ public final class Pipeline {
         ResidentMemory.resetPeak();
         if (init != null) {
             init.validate(request);
+            if (request.hires().enabled()) {
+                throw new GenerationException("the hires fix is for text-to-image; for a larger image-to-image result, upscale the image first");
+            }
         }
         if (request.clipSkip() > model.maxClipSkip()) {
             throw new GenerationException("CLIP skip must be between 1 and " + model.maxClipSkip() + " for this model, got " + request.clipSkip());
@@ -107,18 +111,23 @@ public final class Pipeline {
         int scale = model.vae().downscale();
         long h = r.height() / scale;
         long w = r.width() / scale;
-        Sampler sampler = Samplers.create(r.sampler(), r.schedule().isEmpty() ? model.schedule()
-                : model.schedule().withSpacing(NoiseSchedule.Spacing.fromConfig(r.schedule())), r.steps());
+        Sampler sampler = sampler(r);
         NoiseSource noise = options.noise() != null ? options.noise() : new BatchNoise(seed, batch);
         INDArray start = options.initLatent() != null ? options.initLatent()
                 : noise.gaussian(batch, model.unet().config().inChannels(), h, w);
-        CrossAttentionSums attention = tokenMaps
-                ? new CrossAttentionSums(model.unet().crossAttentionLayers(h, w, conditioning.keys()), guided(r) ? 2 : 1) : null;
+        // With the hires fix the maps are the second pass's, at its size.
+        GenerationRequest last = r.hires().enabled() ? r.hires().secondPass(r) : r;
+        CrossAttentionSums attention = tokenMaps ? new CrossAttentionSums(model.unet().crossAttentionLayers(last.height() / scale,
+                last.width() / scale, conditioning.keys()), guided(r) ? 2 : 1) : null;
 
         Start from = init == null ? new Start(start.mul(sampler.initNoiseSigma()), 0, null)
                 : startFromImage(init, sampler, start, r.steps(), batch, progress);
         progress.stage("denoising");
-        INDArray latent = denoise(sampler, from, conditioning, r, noise, attention, options, progress, cancelled);
+        INDArray latent = denoise(sampler, from, conditioning, r, noise, last == r ? attention : null, options, progress, cancelled);
+        if (last != r) {
+            Conditioning second = new Conditioning(text, embeddings, prompt, r.negativePrompt(), last.steps(), r.clipSkip(), batch);
+            latent = hiresPass(r, last, latent, second, seed, attention, options, progress, cancelled);
+        }
         model.unet().releaseWeightPages();
 
         progress.stage("decoding");
@@ -129,8 +138,8 @@ public final class Pipeline {
             decoded = decoded.mul(keep).addi(init.pixels().mul(keep.rsub(1)));
         }
         PromptTokens tokens = attention == null ? null : PromptTokens.of(conditioning.finalPrompt(), model.tokenizer(), embeddings);
-        GenerationResult result = result(r, tokens, networks + extraParameters(init), seed, latent, decoded, attention, (int) h, (int) w);
-        model.recordPeak(new StableDiffusion.MeasuredPeak(r.width(), r.height(), batch, ResidentMemory.peakGiB()));
+        GenerationResult result = result(r, tokens, networks + extraParameters(init), seed, latent, decoded, attention);
+        model.recordPeak(new StableDiffusion.MeasuredPeak(last.width(), last.height(), batch, ResidentMemory.peakGiB()));
         return result;
     }
 
@@ -155,6 +164,39 @@ public final class Pipeline {
                     + " or infinity in the file) or overflow at this precision; try another checkpoint or a float32 copy of this one");
         }
         return values;
+    }
+
+    private Sampler sampler(GenerationRequest r) {
+        return Samplers.create(r.sampler(), r.schedule().isEmpty() ? model.schedule()
+                : model.schedule().withSpacing(NoiseSchedule.Spacing.fromConfig(r.schedule())), r.steps());
+    }
+
+    /**
+     * The hires fix's second pass: the first pass's latent upscaled (or its picture, upscaled and encoded again), noised
+     * with fresh noise from the same seed (as the web UIs) to where the last {@link HiresFix#stepsRun} steps of the
+     * stretched schedule begin, and denoised from there.
+     */
+    private INDArray hiresPass(GenerationRequest first, GenerationRequest second, INDArray small, Conditioning conditioning, long seed,
+                               CrossAttentionSums attention, RunOptions options, ProgressListener progress, BooleanSupplier cancelled) {
+        HiresFix hires = first.hires();
+        int scale = model.vae().downscale();
+        progress.stage("hires fix: upscaling to " + second.width() + "×" + second.height());
+        INDArray upscaled;
+        if (hires.inLatentSpace()) {
+            upscaled = HiresUpscale.resize(small, second.height() / scale, second.width() / scale, hires.upscaler());
+        } else {
+            INDArray picture = finite(model.vae().decode(small.div(model.vae().scalingFactor())), "the autoencoder's decoder (VAE decode)");
+            INDArray clamped = Transforms.min(Transforms.max(picture, -1.0, false), 1.0, false);
+            INDArray large = HiresUpscale.resize(clamped, second.height(), second.width(), hires.upscaler());
+            upscaled = finite(model.vae().encode(large), "the autoencoder's encoder (VAE encode)").muli(model.vae().scalingFactor());
+        }
+        Sampler sampler = sampler(second);
+        NoiseSource noise = new BatchNoise(seed, second.batchSize());
+        INDArray fresh = noise.gaussian(upscaled.shape());
+        int call = sampler.firstCall(second.steps() - hires.stepsRun(first.steps()));
+        progress.stage("hires fix: denoising");
+        return denoise(sampler, new Start(sampler.noised(upscaled, fresh, call), call, null), conditioning, second, noise, attention, options,
+                progress, cancelled);
     }
 
     /**
@@ -242,7 +284,7 @@ public final class Pipeline {
 
     /** @param tokens the final prompt's tokens (for the maps); @param extra the settings line's fields after the model's */
     private GenerationResult result(GenerationRequest r, PromptTokens tokens, String extra, long seed, INDArray latent, INDArray decoded,
-                                    CrossAttentionSums attention, int latentH, int latentW) {
+                                    CrossAttentionSums attention) {
         INDArray levels = Images.toLevels(decoded);
         List<ArrayImg<ARGBType, IntArray>> images = new ArrayList<>();
         long[] seeds = new long[r.batchSize()];
@@ -254,7 +296,8 @@ public final class Pipeline {
             images.add(Images.toArgb(levels, i));
             parameters.add(GenerationParameters.format(r, seeds[i], model.name(), hash) + extra);
             if (attention != null) {
-                maps.add(TokenMaps.compute(attention, i, tokens, latentH, latentW, r.height(), r.width()));
+                maps.add(TokenMaps.compute(attention, i, tokens, (int) latent.size(2), (int) latent.size(3), (int) decoded.size(2),
+                        (int) decoded.size(3)));
             }
         }
         return new GenerationResult(r, images, seeds, parameters, latent, decoded, maps);

@@ -207,6 +207,25 @@ class GenerateCommandTest {
         assertTrue(unknown[2].contains("karras") && unknown[2].contains("sgm_uniform"), unknown[2]);
     }
 
+    /** --hires-* from the command line: the second pass's size, its fields in the PNG; a hires flag without a size is refused. */
+    @Test
+    void theHiresFixFlagsMakeTheLargeImageAndAreRecorded() throws Exception {
+        String model = Fixtures.path("sd1-tiny", "model").toString();
+        String[] r = run("generate", "--model", model, "--prompt", "a red circle", "--steps", "3", "--seed", "2", "--width", "64", "--height", "64",
+                "--hires-width", "96", "--hires-steps", "2", "--hires-denoise", "0.5", "--hires-upscaler", "bicubic", "--out",
+                dir.resolve("hires.png").toString());
+        assertEquals("0", r[0], r[2]);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(dir.resolve("hires.png").toFile());
+        assertEquals(96, image.getWidth());
+        assertEquals(96, image.getHeight());
+        String parameters = PngFiles.readText(dir.resolve("hires.png"), "parameters");
+        assertTrue(parameters.contains("Size: 64x64,") && parameters.contains("Denoising strength: 0.5, Hires resize: 96x0, Hires steps: 2,"
+                + " Hires upscaler: Bicubic"), parameters);
+        String[] alone = run("generate", "--model", model, "--prompt", "a red circle", "--hires-steps", "2", "--out", dir.resolve("x.png").toString());
+        assertEquals("2", alone[0]);
+        assertTrue(alone[2].contains("--hires-steps needs --hires-scale or --hires-width/--hires-height"), alone[2]);
+    }
+
     @Test
     void aLoraTagWithoutItsFileNamesTheFoldersSearched() {
         String[] r = run("generate", "--model", Fixtures.path("sd1-tiny", "model").toString(), "--prompt", "a cat <lora:nosuch:1>",

@@ -242,4 +242,23 @@ class MacrosTest {
         assertTrue(r.output().contains("the prompt is empty"), r.output());
         assertEquals(1, r.exitCode(), r.output());
     }
+
+    /** The hires fix from a macro: the large size, the web UIs' fields as properties, and Token Maps... of the result at its size. */
+    @Test
+    void theHiresFixRunsFromAMacroAndRecordsItsFields() throws Exception {
+        Path macro = work.resolve("hires.ijm");
+        String model = Fixtures.path("sd1-tiny", "model").toAbsolutePath().toString();
+        Files.writeString(macro, String.join("\n",
+                "setBatchMode(true);",
+                "run(\"Generate Image...\", \"prompt=[a red circle] model=[" + model + "] steps=3 seed=4 width=64 height=64"
+                        + " hires_scale=2 hires_steps=2 hires_denoise=0.6 hires_upscaler=lanczos token\");",
+                "print(\"size \" + getWidth() + \"x\" + getHeight() + \" upscale \" + Property.get(\"Hires upscale\")"
+                        + " + \" upscaler \" + Property.get(\"Hires upscaler\") + \" strength \" + Property.get(\"Denoising strength\"));",
+                "selectImage(\"Token maps of \" + getTitle());",
+                "print(\"maps \" + getWidth() + \"x\" + getHeight());", ""));
+        ImageJProcess.Result r = ImageJProcess.macro(work, macro, "");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("size 128x128 upscale 2 upscaler Lanczos strength 0.6"), r.output());
+        assertTrue(r.output().contains("maps 128x128"), r.output());
+    }
 }
