@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
  * saturated pixel, i.e. all objects, since colour alone cannot tell a circle from a square.
  */
 public final class DrawnSceneMaps {
+    private static final double[] THRESHOLDS = {0.2, 0.4, 0.6, 0.8};
     private final WordMapping mapping;
     private final WordMapSettings settings;
     private final int size;
@@ -43,6 +44,8 @@ public final class DrawnSceneMaps {
         final EvaluationReport.Mean baselineShape = new EvaluationReport.Mean();
         final EvaluationReport.Mean pointing = new EvaluationReport.Mean();
         final EvaluationReport.Mean chance = new EvaluationReport.Mean();
+        /** All words' mean IoU at other thresholds than the evaluated one: how τ trades a mask's reach for its precision. */
+        final java.util.Map<Double, EvaluationReport.Mean> atThreshold = new java.util.TreeMap<>();
 
         public double all() {
             EvaluationReport.Mean all = new EvaluationReport.Mean();
@@ -58,7 +61,9 @@ public final class DrawnSceneMaps {
             row(t, "all", merged(colour, shape), merged(baselineColour, baselineShape));
             t.append(String.format(Locale.ROOT, "%nPointing game (the map's strongest pixel lies on a named object): %.1f %% of %d maps;"
                     + " by chance (the objects' share of the image) %.1f %%.%n", 100 * pointing.value(), pointing.count(), 100 * chance.value()));
-            return t.toString();
+            t.append("Mean IoU, all words, by threshold:");
+            atThreshold.forEach((tau, mean) -> t.append(String.format(Locale.ROOT, " τ %.1f: %.3f;", tau, mean.value())));
+            return t.append('\n').toString();
         }
 
         private static EvaluationReport.Mean merged(EvaluationReport.Mean a, EvaluationReport.Mean b) {
@@ -111,6 +116,10 @@ public final class DrawnSceneMaps {
                 boolean[] truth = named != null ? colourTruth : shapeTruth;
                 result.pointing.add(truth[argmax(word.map())] ? 1 : 0);
                 result.chance.add(share(truth));
+                for (double tau : THRESHOLDS) {
+                    float[] m = word.mask(tau).dup('c').data().asFloat();
+                    result.atThreshold.computeIfAbsent(tau, k -> new EvaluationReport.Mean()).add(AdherenceEvaluation.iou(m, truth));
+                }
             }
             if (named != null) {
                 result.colour.add(AdherenceEvaluation.iou(mask, colourTruth));

@@ -38,8 +38,8 @@ import java.util.function.Consumer;
 /**
  * A user's walk through every DiffusionJ menu command, in a real ImageJ window, each through its own dialog with
  * real input: Model Manager, About, Generate Image (with token maps; then again with the Macro Recorder on, and the
- * recorded line replayed), Token Maps, Image to Image, Inpaint Selection, PNG with Parameters and the Caption
- * Completer. Any Exception window, error dialog or stack trace in the Log stops the walk and fails it. Screenshots
+ * recorded line replayed; an SDXL file; the hires fix), Token Maps, Image to Image, Inpaint Selection, Word Maps of Image
+ * (a grey image with a selection), PNG with Parameters and the Caption Completer. Any Exception window, error dialog or stack trace in the Log stops the walk and fails it. Screenshots
  * of each dialog and of the results go to OUT, with windows.txt (the open windows after the generation),
  * recorded.txt and tour.txt (each step, or the failure).
  * <p>
@@ -139,6 +139,42 @@ public final class GuiTour {
         String info = (String) xl.getProperty("Info");
         if (xl.getWidth() != 64 || info == null || !info.contains("CFG scale: 5,") || !info.contains("Schedule type: SGM Uniform")) {
             throw new IllegalStateException("the SDXL generation is not what was asked: " + xl.getWidth() + "x" + xl.getHeight() + ", " + info);
+        }
+
+        // The hires fix from the dialog: generated at 64², reworked at twice the size.
+        dialog("Generate Image...", "Generate Image", "generate-hires-dialog.png", d -> {
+            setPrompts(d, "a green ring", "");
+            setField(d, "Model", model);
+            setField(d, "Steps", "3");
+            setField(d, "CFG scale", "7.5");
+            setField(d, "Seed", "9");
+            setField(d, "Width", "64");
+            setField(d, "Height", "64");
+            setField(d, "Hires scale", "2");
+            setField(d, "Hires steps", "2");
+            choose(d, "Hires upscaler", "lanczos");
+        });
+        ImagePlus large = image("a green ring");
+        String largeInfo = (String) large.getProperty("Info");
+        if (large.getWidth() != 128 || largeInfo == null || !largeInfo.contains("Hires upscale: 2, Hires steps: 2, Hires upscaler: Lanczos")) {
+            throw new IllegalStateException("the hires fix is not what was asked: " + large.getWidth() + "x" + large.getHeight() + ", " + largeInfo);
+        }
+
+        // Word maps of an image DiffusionJ did not make: a 16-bit ramp of an odd size, with an oval selection.
+        ImagePlus cells = IJ.createImage("cells", "16-bit ramp", 70, 45, 1);
+        cells.show();
+        settle();
+        cells.setRoi(new ij.gui.OvalRoi(10, 5, 30, 30));
+        WindowManager.setCurrentWindow(cells.getWindow());
+        dialog("Word Maps of Image...", "Word Maps of Image", "word-maps-dialog.png", d -> {
+            setField(d, "Prompt", "a red circle");
+            setField(d, "Model", model);
+            setField(d, "Draws", "1");
+        });
+        expectWindows("Token maps of cells", "Token labels of cells");
+        ImagePlus cellMaps = WindowManager.getImage("Token maps of cells");
+        if (cellMaps.getWidth() != 70 || cellMaps.getHeight() != 45 || cellMaps.getProcessor().getf(0, 0) != 0) {
+            throw new IllegalStateException("the word maps of the selection are not the image's size or not 0 outside it");
         }
 
         WindowManager.setCurrentWindow(generated.getWindow());
