@@ -3,7 +3,6 @@ package diffusionj.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import diffusionj.attention.TokenMaps;
-import diffusionj.io.CheckpointException;
 import diffusionj.io.EmbeddedModel;
 import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.pipeline.Images;
@@ -12,11 +11,8 @@ import diffusionj.pipeline.StableDiffusion;
 import diffusionj.pipeline.WordMapSettings;
 import diffusionj.pipeline.WordMapping;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -45,29 +41,13 @@ final class WordMapsCommand {
                 (int) args.integer("--steps", WordMapSettings.DEFAULT_STEPS, 0, Integer.MAX_VALUE),
                 args.decimal("--cfg", WordMapSettings.DEFAULT_GUIDANCE, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY),
                 args.integer("--seed", 0, Long.MIN_VALUE, Long.MAX_VALUE), (int) args.integer("--clip-skip", 1, 0, Integer.MAX_VALUE));
-        BufferedImage image = read(imageFile);
+        BufferedImage image = Images.read(imageFile);
         try (StableDiffusion sd = StableDiffusion.load(model, args.path("--tokenizer"))) {
             ExtraNetworkFolders folders = new ExtraNetworkFolders(args.paths("--lora-dir"), args.paths("--embeddings-dir"))
                     .with(ExtraNetworkFolders.beside(model));
             TokenMaps maps = new WordMapping(sd, folders).map(Images.fromBufferedImage(image), settings, progress(err), () -> false);
             TokenMapFiles.write(List.of(maps), dir, threshold);
             out.println(summary(maps, dir, threshold));
-        }
-    }
-
-    /** Any image Java reads (PNG, JPEG, TIFF, BMP, GIF), as RGB. */
-    static BufferedImage read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new CheckpointException("no image at " + file);
-        }
-        try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new CheckpointException(file + " is not an image this reader knows (PNG, JPEG, TIFF, BMP or GIF)");
-            }
-            return image;
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read the image " + file + ": " + e.getMessage(), e);
         }
     }
 

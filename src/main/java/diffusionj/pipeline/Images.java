@@ -61,6 +61,22 @@ public final class Images {
         return Nd4j.create(data, new long[]{1, 3, h, w}, 'c');
     }
 
+    /** An image file Java reads (PNG, JPEG, TIFF, BMP, GIF); a missing, unreadable or unknown file is named. */
+    public static BufferedImage read(java.nio.file.Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new diffusionj.io.CheckpointException("no image at " + file);
+        }
+        try {
+            BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+            if (image == null) {
+                throw new diffusionj.io.CheckpointException(file + " is not an image this reader knows (PNG, JPEG, TIFF, BMP or GIF)");
+            }
+            return image;
+        } catch (java.io.IOException e) {
+            throw new diffusionj.io.CheckpointException("cannot read the image " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** An AWT image (a PNG read from disk, a drawn scene) as the autoencoder's input [1, 3, H, W] in [−1, 1]. */
     public static INDArray fromBufferedImage(BufferedImage image) {
         int w = image.getWidth();

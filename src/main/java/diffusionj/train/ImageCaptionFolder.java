@@ -6,7 +6,6 @@ import net.imglib2.img.array.ArrayImgs;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -55,7 +54,7 @@ record ImageCaptionFolder(List<String> names, List<String> captions, INDArray im
             }
             names.add(name);
             captions.add(readCaption(caption));
-            pixels.add(pixels(read(image), size));
+            pixels.add(pixels(Images.read(image), size));
         }
         if (names.isEmpty()) {
             throw new CheckpointException(dir + " has no training pairs: expected NAME.png (or .jpg) with its caption in NAME.txt");
@@ -80,18 +79,6 @@ record ImageCaptionFolder(List<String> names, List<String> captions, INDArray im
                 throw new CheckpointException("caption file " + file + " is empty");
             }
             return text;
-        } catch (IOException e) {
-            throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static BufferedImage read(Path file) {
-        try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new CheckpointException(file + " is not a readable image");
-            }
-            return image;
         } catch (IOException e) {
             throw new CheckpointException("cannot read " + file + ": " + e.getMessage(), e);
         }
