@@ -26,7 +26,9 @@ public final class Main {
             "  " + TrainCommand.USAGE,
             "  " + EvaluateEmbeddedCommand.USAGE,
             "  " + DenoisingProbeCommand.USAGE,
-            "  " + WordMapsCommand.USAGE);
+            "  " + WordMapsCommand.USAGE,
+            "  update-site OUT_DIR [--plugin-jar FILE] [--jars DIR | --classpath FILE]",
+            "  install FIJI_OR_IMAGEJ_DIR [--all-platforms] [--jars DIR | --classpath FILE]");
 
     private Main() {
     }
@@ -54,6 +56,9 @@ public final class Main {
                 case "evaluate-embedded" -> EvaluateEmbeddedCommand.run(argv, out, err);
                 case "denoising-probe" -> DenoisingProbeCommand.run(argv, out);
                 case "word-maps" -> WordMapsCommand.run(argv, out, err);
+                case "update-site", "install" -> {
+                    return diffusionj.install.InstallCommand.run(argv, out, err);
+                }
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> throw new UsageException("unknown command '" + argv[0] + "'");
             }

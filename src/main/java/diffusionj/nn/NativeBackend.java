@@ -2,15 +2,12 @@ package diffusionj.nn;
 
 import org.nd4j.common.config.ND4JClassLoading;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * Prepares ND4J before it loads. It chooses the native build: the oneDNN + AVX2 build where the processor has AVX2
  * and FMA (oneDNN's convolutions run the narrow UNet layers at about 140 GFLOP/s on 2 cores, the generic build at
- * about 20), the generic x86-64 build elsewhere; a choice made with -Dorg.bytedeco.javacpp.platform.extension is
- * left alone. And it has ND4J look for its backend through the class loader that loaded DiffusionJ: in plain
+ * about 20), the generic build elsewhere (arm64, and x86-64 without them; {@link CpuFeatures} asks each operating system);
+ * a choice made with -Dorg.bytedeco.javacpp.platform.extension is left alone. The choice is logged once. And it has ND4J look for its backend through the class loader that loaded DiffusionJ: in plain
  * ImageJ 1.x that is the plugin class loader of plugins/ (ND4J may lie in plugins/jars/), which ND4J's default
  * cannot see into ("no ND4J backend"). And it sets the C allocator up to give freed memory back ({@link MallocSettings}).
  */
@@ -23,8 +20,17 @@ public final class NativeBackend {
 
     /** Call before the first ND4J operation. */
     public static synchronized void configure() {
-        if (System.getProperty(PROPERTY) == null && hasAvx2AndFma()) {
-            System.setProperty(PROPERTY, ONEDNN_AVX2);
+        if (!chosen) {
+            chosen = true;
+            String asked = System.getProperty(PROPERTY);
+            boolean avx2 = asked == null && hasAvx2AndFma();
+            if (avx2) {
+                System.setProperty(PROPERTY, ONEDNN_AVX2);
+            }
+            System.getLogger("diffusionj").log(System.Logger.Level.INFO, asked != null
+                    ? "ND4J native build: '" + asked + "' as set by -D" + PROPERTY
+                    : avx2 ? "ND4J native build: oneDNN + AVX2 (the processor has AVX2 and FMA; -D" + PROPERTY + "= for the generic one)"
+                    : "ND4J native build: generic (no AVX2 and FMA found, or not x86-64)");
         }
         ND4JClassLoading.setNd4jClassloader(NativeBackend.class.getClassLoader());
         if (!mallocConfigured) {
@@ -34,17 +40,9 @@ public final class NativeBackend {
     }
 
     private static boolean mallocConfigured;
+    private static boolean chosen;
 
     static boolean hasAvx2AndFma() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("flags")) {
-                    return line.contains(" avx2") && line.contains(" fma");
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return false;
+        return CpuFeatures.hasAvx2AndFma();
     }
 }
