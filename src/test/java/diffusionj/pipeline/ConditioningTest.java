@@ -1,9 +1,6 @@
 package diffusionj.pipeline;
 
-import diffusionj.Fixtures;
 import diffusionj.text.Embeddings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -14,18 +11,7 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Prompt editing and alternation reach the UNet: each model call gets the texts in force, each encoded once. */
-class ConditioningTest {
-    private static StableDiffusion model;
-
-    @BeforeAll
-    static void load() {
-        model = StableDiffusion.load(Fixtures.path("sd1-tiny", "model"), null);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+class ConditioningTest extends TinyModelTest {
 
     private static INDArray half(INDArray context, int which) {
         return context.get(NDArrayIndex.interval(which, which + 1), NDArrayIndex.all(), NDArrayIndex.all());

@@ -1,8 +1,5 @@
 package diffusionj.pipeline;
 
-import diffusionj.Fixtures;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,18 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hires fix on the tiny SD 1.x model: sizes, the steps each pass runs, the parameters text, refusals. */
-class HiresFixTest {
-    private static StableDiffusion model;
-
-    @BeforeAll
-    static void load() {
-        model = StableDiffusion.load(Fixtures.path("sd1-tiny", "model"), null);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+class HiresFixTest extends TinyModelTest {
 
     private static GenerationRequest request(HiresFix hires) {
         return new GenerationRequest("a red circle", "blurry", "euler_ancestral", 6, 7.5, 5, 80, 64, 1, 1).with(hires);

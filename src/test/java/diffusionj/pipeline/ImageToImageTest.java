@@ -2,7 +2,6 @@ package diffusionj.pipeline;
 
 import diffusionj.Fixtures;
 import diffusionj.sampling.Samplers;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,19 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Image-to-image and inpainting on the tiny SD 1.x model: what changes, what is kept, what runs. */
-class ImageToImageTest {
-    private static StableDiffusion model;
+class ImageToImageTest extends TinyModelTest {
     private static INDArray original;
 
     @BeforeAll
-    static void load() {
-        model = StableDiffusion.load(Fixtures.path("sd1-tiny", "model"), null);
+    static void picture() {
         original = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 64, 64).muli(2).subi(1);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
     }
 
     private static GenerationRequest request(String sampler) {

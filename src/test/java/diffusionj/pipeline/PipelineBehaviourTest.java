@@ -1,8 +1,5 @@
 package diffusionj.pipeline;
 
-import diffusionj.Fixtures;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -15,18 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Seeds, batches, progress and cancellation of the pipeline, on the tiny SD 1.x model. */
-class PipelineBehaviourTest {
-    private static StableDiffusion model;
-
-    @BeforeAll
-    static void load() {
-        model = StableDiffusion.load(Fixtures.path("sd1-tiny", "model"), null);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+class PipelineBehaviourTest extends TinyModelTest {
 
     private static GenerationRequest request(long seed, int batch) {
         return new GenerationRequest("a red circle", "blurry", "euler_ancestral", 4, 7.5, seed, 64, 64, batch, 1);

@@ -1,9 +1,7 @@
 package diffusionj.pipeline;
 
-import diffusionj.Fixtures;
 import diffusionj.attention.TokenMaps;
 import diffusionj.io.ExtraNetworkFolders;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,20 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Word maps of an image the model did not make, on the tiny SD 1.x model: sizes, determinism, the calls made, refusals. */
-class WordMappingTest {
-    private static StableDiffusion model;
+class WordMappingTest extends TinyModelTest {
     private static INDArray picture;
 
     @BeforeAll
-    static void load() {
-        model = StableDiffusion.load(Fixtures.path("sd1-tiny", "model"), null);
+    static void picture() {
         Nd4j.getRandom().setSeed(3);
         picture = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 45, 70).muli(2).subi(1); // not multiples of 8
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
     }
 
     private static TokenMaps map(WordMapSettings s, ProgressListener progress) {
