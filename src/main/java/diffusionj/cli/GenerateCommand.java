@@ -56,8 +56,13 @@ final class GenerateCommand {
         Path target = Path.of(args.required("--out"));
         String prompt = args.required("--prompt");
         double threshold = args.decimal("--threshold", TokenMaps.DEFAULT_THRESHOLD, 0, 1);
-        SizeConditioning sizes = new SizeConditioning(pair(args, "--original-size")[0], pair(args, "--original-size")[1],
-                pair(args, "--crop-top-left")[0], pair(args, "--crop-top-left")[1]);
+        SizeConditioning sizes;
+        try {
+            sizes = SizeConditioning.parse(args.optional("--original-size", "0,0"), args.optional("--crop-top-left", "0,0"),
+                    "--original-size", "--crop-top-left");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("generate: " + e.getMessage());
+        }
         try (StableDiffusion sd = StableDiffusion.load(model, args.path("--tokenizer"))) {
             int defaultSize = sd.defaultImageSize();
             GenerationRequest request = new GenerationRequest(prompt, args.optional("--negative", ""),
@@ -107,24 +112,6 @@ final class GenerateCommand {
                 (int) args.integer("--hires-steps", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
                 args.decimal("--hires-denoise", HiresFix.DEFAULT_DENOISE, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY),
                 HiresFix.upscalerName(args.optional("--hires-upscaler", "latent")));
-    }
-
-    /** "W,H" or "X,Y" as two non-negative integers; absent: 0,0 (SDXL's defaults: the image's size, no crop). */
-    private static int[] pair(Args args, String flag) {
-        String value = args.optional(flag, "0,0");
-        String[] parts = value.split(",");
-        try {
-            if (parts.length == 2) {
-                int a = Integer.parseInt(parts[0].strip());
-                int b = Integer.parseInt(parts[1].strip());
-                if (a >= 0 && b >= 0) {
-                    return new int[]{a, b};
-                }
-            }
-        } catch (NumberFormatException e) {
-            // named below
-        }
-        throw new UsageException("generate: " + flag + " takes two non-negative whole numbers as A,B (e.g. 1024,1024), got '" + value + "'");
     }
 
     private static INDArray initLatent(Path file) {

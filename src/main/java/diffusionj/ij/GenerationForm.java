@@ -108,20 +108,6 @@ final class GenerationForm {
         return chosen.equals(SCHEDULES[0]) ? "" : chosen;
     }
 
-    /** SDXL's "W,H" / "X,Y" macro values; absent: 0,0 (the image's size, no crop). */
-    private static int[] pair(MacroOptions o, String key) {
-        String value = o.get(key, "0,0");
-        String[] parts = value.split(",");
-        try {
-            if (parts.length == 2 && Integer.parseInt(parts[0].strip()) >= 0 && Integer.parseInt(parts[1].strip()) >= 0) {
-                return new int[]{Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
-            }
-        } catch (NumberFormatException e) {
-            // named below
-        }
-        throw new IllegalArgumentException("macro option " + key + "=" + value + " must be two whole numbers A,B (e.g. 1024,1024)");
-    }
-
     private static Values fromMacro(String options, Kind kind, GenerationRequest d, DiffusionService service) {
         MacroOptions o = new MacroOptions(options, KEYS);
         ModelChoice model = model(o, service);
@@ -130,7 +116,7 @@ final class GenerationForm {
                 guidance(o.get("cfg", guidanceText(d.guidanceScale()))),
                 (long) o.number("seed", d.seed()), whole(o, "width", d.width()), whole(o, "height", d.height()),
                 whole(o, "batch", d.batchSize()), whole(o, "clip", d.clipSkip()))
-                .with(new SizeConditioning(pair(o, "original_size")[0], pair(o, "original_size")[1], pair(o, "crop")[0], pair(o, "crop")[1]),
+                .with(SizeConditioning.parse(o.get("original_size", "0,0"), o.get("crop", "0,0"), "macro option original_size", "macro option crop"),
                         schedule(o.get("schedule", d.schedule())));
         r = r.with(kind == Kind.TEXT ? hires(o, d.hires()) : HiresFix.NONE);
         ExtraNetworkFolders folders = new ExtraNetworkFolders(ExtraNetworkFolders.split(o.get("lora_dir", "")),

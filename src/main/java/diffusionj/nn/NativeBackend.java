@@ -27,10 +27,11 @@ public final class NativeBackend {
             if (avx2) {
                 System.setProperty(PROPERTY, ONEDNN_AVX2);
             }
-            System.getLogger("diffusionj").log(System.Logger.Level.INFO, asked != null
+            // One line on standard error (the console in Fiji), before ND4J's own start-up lines.
+            System.err.println("DiffusionJ: " + (asked != null
                     ? "ND4J native build: '" + asked + "' as set by -D" + PROPERTY
                     : avx2 ? "ND4J native build: oneDNN + AVX2 (the processor has AVX2 and FMA; -D" + PROPERTY + "= for the generic one)"
-                    : "ND4J native build: generic (no AVX2 and FMA found, or not x86-64)");
+                    : "ND4J native build: generic (no AVX2 and FMA found, or not x86-64)"));
         }
         ND4JClassLoading.setNd4jClassloader(NativeBackend.class.getClassLoader());
         if (!mallocConfigured) {

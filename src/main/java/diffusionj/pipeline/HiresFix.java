@@ -71,7 +71,8 @@ public record HiresFix(double scale, int width, int height, int steps, double de
             throw new GenerationException("unknown hires upscaler '" + upscaler + "'; choose one of " + String.join(", ", UPSCALERS));
         }
         if (width == 0 && height == 0 && !(scale >= 1 && scale <= MAX_SCALE)) {
-            throw new GenerationException("hires upscale must be between 1 and " + MAX_SCALE + ", got " + scale);
+            throw new GenerationException("hires upscale must be between 1 and " + GenerationParameters.number(MAX_SCALE) + ", got "
+                    + GenerationParameters.number(scale));
         }
         if (!(denoise > 0 && denoise <= 1)) {
             throw new GenerationException("hires denoising strength must be above 0 and at most 1, got " + denoise);

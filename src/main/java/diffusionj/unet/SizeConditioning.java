@@ -13,6 +13,32 @@ import org.nd4j.linalg.factory.Nd4j;
 public record SizeConditioning(int originalWidth, int originalHeight, int cropLeft, int cropTop) {
     public static final SizeConditioning DEFAULT = new SizeConditioning(0, 0, 0, 0);
 
+    /**
+     * From the two "A,B" texts the command line and macros write (original size W,H; crop X,Y; absent: "0,0"), naming
+     * {@code what} and the value when one is not two non-negative whole numbers.
+     */
+    public static SizeConditioning parse(String originalSize, String cropTopLeft, String originalName, String cropName) {
+        int[] size = pair(originalSize, originalName);
+        int[] crop = pair(cropTopLeft, cropName);
+        return new SizeConditioning(size[0], size[1], crop[0], crop[1]);
+    }
+
+    private static int[] pair(String value, String what) {
+        String[] parts = value.split(",");
+        try {
+            if (parts.length == 2) {
+                int a = Integer.parseInt(parts[0].strip());
+                int b = Integer.parseInt(parts[1].strip());
+                if (a >= 0 && b >= 0) {
+                    return new int[]{a, b};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(what + " takes two non-negative whole numbers as A,B (e.g. 1024,1024), got '" + value + "'");
+    }
+
     public boolean isDefault() {
         return equals(DEFAULT);
     }

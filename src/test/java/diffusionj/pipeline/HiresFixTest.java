@@ -83,7 +83,7 @@ class HiresFixTest extends TinyModelTest {
     @Test
     void badSettingsAreRefusedWithTheirRange() {
         assertTrue(assertThrows(GenerationException.class, () -> run(request(HiresFix.scaled(5, 0, 0.7, "latent")), false, ProgressListener.NONE))
-                .getMessage().contains("hires upscale must be between 1 and 4.0, got 5.0"));
+                .getMessage().contains("hires upscale must be between 1 and 4, got 5"));
         assertTrue(assertThrows(GenerationException.class, () -> run(request(HiresFix.scaled(2, 0, 0, "latent")), false, ProgressListener.NONE))
                 .getMessage().contains("hires denoising strength must be above 0"));
         assertTrue(assertThrows(GenerationException.class, () -> run(request(HiresFix.scaled(40, 0, 0.7, "latent")), false, ProgressListener.NONE))
