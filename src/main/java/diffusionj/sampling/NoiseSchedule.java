@@ -242,9 +242,9 @@ public final class NoiseSchedule {
                 yield java.util.stream.IntStream.range(0, steps).mapToDouble(i -> (double) (steps - i) * ratio + stepsOffset).toArray();
             }
             case TRAILING -> trailingTimesteps(steps);
-            case SGM_UNIFORM -> rounded(sgmUniformTimesteps(steps));
-            // The same points as SGM uniform, rounded half up (Math.round) as this sampler always has been.
-            case LINSPACE -> Arrays.stream(sgmUniformTimesteps(steps)).map(t -> Math.round(t)).toArray();
+            // Linspace here is diffusers' np.linspace(0, T − 1, N + 1).round() without its last point: SGM uniform's
+            // points, rounded half to even as numpy does (6 steps: 832.5 → 832, where rounding half up gave 833).
+            case SGM_UNIFORM, LINSPACE -> rounded(sgmUniformTimesteps(steps));
         };
     }
 

@@ -56,6 +56,16 @@ class NoiseScheduleTest {
         assertEquals(1, t[19]);
     }
 
+    /** diffusers' DPM-Solver: np.linspace(0, 999, N + 1).round()[::-1][:-1], numpy rounding halves to even. */
+    @Test
+    void dpmSolversLinspacePointsRoundHalvesToEvenAsNumpy() {
+        NoiseSchedule s = schedule("scaled_linear", "linspace");
+        assertArrayEquals(new double[]{999, 832, 666, 500, 333, 166}, s.dpmSolverTimesteps(6));
+        double[] eighteen = s.dpmSolverTimesteps(18);
+        assertEquals(944, eighteen[1]); // 943.5
+        assertEquals(832, eighteen[3]); // 832.5
+    }
+
     @Test
     void linspaceSpacingRoundsEvenlySpacedPoints() {
         assertArrayEquals(new double[]{999, 500, 0}, schedule("scaled_linear", "linspace").stridedTimesteps(3));
