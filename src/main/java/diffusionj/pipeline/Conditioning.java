@@ -7,7 +7,6 @@ import diffusionj.unet.SizeConditioning;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +77,7 @@ final class Conditioning {
     Call at(int call, boolean guided, SizeConditioning sizes, int width, int height) {
         List<TextConditioning.Encoded> rows = rows(call, guided);
         INDArray pooled = rows.get(0).pooled() == null ? null : stack(rows, TextConditioning.Encoded::pooled);
-        return new Call(stack(rows, TextConditioning.Encoded::context), new HashMap<>(encoder.addedInputs(pooled, sizes, width, height)));
+        return new Call(stack(rows, TextConditioning.Encoded::context), encoder.addedInputs(pooled, sizes, width, height));
     }
 
     /** The texts' encodings in batch order: the negative's {@code batch} times when guided, then the prompt's. */
