@@ -24,9 +24,9 @@ import java.util.Set;
 
 /**
  * Plugins › DiffusionJ › Word Maps of Image...: which region of the current image each word of a prompt names,
- * for any image (see {@link diffusionj.pipeline.WordMapping}). The current slice is converted to RGB as ImageJ
- * shows it (grey images through their display range); an area selection limits the analysis to its bounding
- * rectangle, and the maps are 0 outside the selection. The outputs are those of Token Maps...: the map stack,
+ * for any image (see {@link diffusionj.pipeline.WordMapping}). The current slice is converted to RGB as ImageJ shows
+ * it (grey images through their display range, a multichannel composite as its channels together); an area selection
+ * limits the analysis to its bounding rectangle, and the maps are 0 outside the selection. The outputs are those of Token Maps...: the map stack,
  * the ROIs in the ROI Manager, the label image and the overlay on the image.
  */
 public class WordMapsOfImage implements PlugIn {
@@ -135,7 +135,8 @@ public class WordMapsOfImage implements PlugIn {
     /** The current slice as shown (grey through its display range), cropped to the region's bounds. */
     static net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.ARGBType, net.imglib2.img.basictypeaccess.array.IntArray> rgb(
             ImagePlus imp, Roi region) {
-        ImageProcessor ip = imp.getProcessor();
+        // A multichannel composite is what its channels show together, not its current channel alone.
+        ImageProcessor ip = imp.isComposite() ? new ColorProcessor(imp.getImage()) : imp.getProcessor();
         double min = ip.getMin();
         double max = ip.getMax();
         ip = ip.duplicate();

@@ -232,6 +232,10 @@ class MacrosTest {
                 "selectImage(\"Token maps of cells\");",
                 "print(\"maps \" + getWidth() + \"x\" + getHeight() + \" slices \" + nSlices + \" rois \" + roiManager(\"count\")"
                         + " + \" corner \" + getPixel(0, 0) + \" label \" + getInfo(\"slice.label\"));",
+                "newImage(\"channels\", \"16-bit composite-mode ramp\", 64, 64, 2, 1, 1);",
+                "run(\"Word Maps of Image...\", \"prompt=[a red circle] model=[" + model + "] timesteps=300 draws=1\");",
+                "selectImage(\"Token maps of channels\");",
+                "print(\"composite maps \" + getWidth() + \"x\" + getHeight());",
                 "selectImage(\"cells\");",
                 "run(\"Select None\");",
                 "run(\"Word Maps of Image...\", \"prompt=[ ] model=[" + model + "]\");",
@@ -239,6 +243,7 @@ class MacrosTest {
         ImageJProcess.Result r = ImageJProcess.macro(work, macro, "");
         int tokens = ClipTokenizer.load(Fixtures.path("sd1-tiny", "model/tokenizer")).encode("a red circle").length;
         assertTrue(r.output().contains("maps 70x45 slices " + tokens + " rois " + tokens + " corner 0 label a"), r.output());
+        assertTrue(r.output().contains("composite maps 64x64"), r.output());
         assertTrue(r.output().contains("the prompt is empty"), r.output());
         assertEquals(1, r.exitCode(), r.output());
     }
