@@ -19,7 +19,9 @@ import java.util.zip.GZIPOutputStream;
  * platform, checksum ({@link UpdaterChecksum}), timestamp, size and dependencies, and each file lies beside it as
  * {@code PATH-TIMESTAMP} (the Updater asks for {@code URL/plugins/DiffusionJ_.jar-20261202101500}). The plugin goes to
  * plugins/, Java libraries to jars/, each platform's native jars to jars/PLATFORM/ (Fiji's layout: linux64, linux-arm64,
- * win64, macos64, macos-arm64). Libraries Fiji ships are left out; the plugin depends on everything else.
+ * win64, macos64, macos-arm64). Libraries Fiji ships are left out. The plugin depends on every platform-neutral jar; a
+ * platform's natives are not dependencies (the Updater would then fetch every platform's) but files of their own, which
+ * the Updater installs where their platform tag matches the installation, as it does for Fiji's own natives.
  */
 public final class UpdateSite {
     /** One file of the site. */
@@ -69,7 +71,7 @@ public final class UpdateSite {
                 w.write("        <version checksum=\"" + e.checksum() + "\" filesize=\"" + e.size() + "\" timestamp=\"" + timestamp + "\">\n");
                 if (e == entries.get(0)) {
                     w.write("            <description>" + xml(DESCRIPTION) + "</description>\n");
-                    for (Entry d : entries.subList(1, entries.size())) {
+                    for (Entry d : entries.subList(1, entries.size()).stream().filter(d -> d.platform() == null).toList()) {
                         w.write("            <dependency filename=\"" + xml(d.path()) + "\" timestamp=\"" + timestamp + "\"/>\n");
                     }
                 }
