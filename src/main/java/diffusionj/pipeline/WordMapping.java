@@ -68,7 +68,7 @@ public final class WordMapping {
         for (int draw = 0; draw < s.draws(); draw++) {
             INDArray noise = new SeededNoise(s.seed() + draw).gaussian(original.shape());
             for (int t : s.timesteps()) {
-                INDArray latent = noised(original, noise, t);
+                INDArray latent = model.schedule().noised(original, noise, t);
                 for (int step = 0; step < s.steps(); step++) {
                     if (cancelled.getAsBoolean()) {
                         throw new CancelledException(done, total);
@@ -104,11 +104,6 @@ public final class WordMapping {
     /** The k-th of {@code steps} timesteps from t towards 0, evenly spaced: t, t·(n−1)/n, … (img2img's schedule from t). */
     static int stepTimestep(int t, int k, int steps) {
         return (int) Math.round(t * (steps - k) / (double) steps);
-    }
-
-    private INDArray noised(INDArray original, INDArray noise, int t) {
-        double a = model.schedule().alphaCumprod(t);
-        return original.mul(Math.sqrt(a)).addi(noise.mul(Math.sqrt(1 - a)));
     }
 
     /** One UNet call at timestep t, its attention added to the sums; returns the (guided) prediction. */

@@ -193,6 +193,12 @@ public final class NoiseSchedule {
         return alphasCumprod[t];
     }
 
+    /** x₀ noised to timestep t, the forward process: √ᾱ_t·x₀ + √(1−ᾱ_t)·ε (a new array; neither input is changed). */
+    public INDArray noised(INDArray x0, INDArray noise, int t) {
+        double a = alphasCumprod[t];
+        return x0.mul(Math.sqrt(a)).addi(noise.mul(Math.sqrt(1 - a)));
+    }
+
     /** ᾱ at a step's target timestep, which for the last step lies before t = 0. */
     double alphaCumprodBefore(int t) {
         return t >= 0 ? alphasCumprod[t] : finalAlphaCumprod;

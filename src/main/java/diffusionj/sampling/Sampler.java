@@ -45,8 +45,7 @@ public abstract class Sampler {
         if (call >= timesteps().length) {
             return original.dup();
         }
-        double alpha = schedule.alphaCumprod((int) Math.round(timesteps()[call]));
-        return combine(original, Math.sqrt(alpha), noise, Math.sqrt(1 - alpha));
+        return schedule.noised(original, noise, (int) Math.round(timesteps()[call]));
     }
 
     /** The σ of each step and the final one, for samplers that work in σ; null for the others. */

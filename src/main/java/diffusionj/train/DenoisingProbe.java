@@ -56,7 +56,7 @@ public final class DenoisingProbe {
             checkTimestep(t, schedule);
             double alphaProd = schedule.alphaCumprod(t);
             INDArray noise = new SeededNoise(seed + t).gaussian(x0.shape());
-            INDArray noisy = x0.mul(Math.sqrt(alphaProd)).addi(noise.muli(Math.sqrt(1 - alphaProd)));
+            INDArray noisy = schedule.noised(x0, noise, t);
             INDArray withCaption = original(noisy, t, cond);
             INDArray withoutCaption = original(noisy, t, uncond);
             rows.add(new Row(t, meanSquare(withCaption.sub(x0)), meanSquare(noisy.mul(Math.sqrt(alphaProd)).subi(x0)),
