@@ -26,13 +26,29 @@ final class Conditioning {
     private final Map<String, TextConditioning.Encoded> encoded = new LinkedHashMap<>();
     private final TextConditioning.Encoded zeroNegative;
     private final int batch;
+    /** What {@link #forSteps} needs to schedule the same texts again. */
+    private final Embeddings embeddings;
+    private final String promptText;
+    private final String negativeText;
+    private final int clipSkip;
+    private final int chunks;
 
     /** The UNet's inputs for one model call besides the latent and the timestep. */
     record Call(INDArray context, Map<String, INDArray> added) {
     }
 
     Conditioning(TextConditioning encoder, Embeddings embeddings, String prompt, String negative, int steps, int clipSkip, int batch) {
+        this(encoder, embeddings, prompt, negative, steps, clipSkip, batch, null);
+    }
+
+    /** @param previous encodings to reuse where a text and its chunk count are the same, or null */
+    private Conditioning(TextConditioning encoder, Embeddings embeddings, String prompt, String negative, int steps, int clipSkip, int batch,
+                         Conditioning previous) {
         this.encoder = encoder;
+        this.embeddings = embeddings;
+        this.promptText = prompt;
+        this.negativeText = negative;
+        this.clipSkip = clipSkip;
         this.prompt = PromptSchedule.of(prompt, steps);
         this.negative = PromptSchedule.of(negative, steps);
         this.batch = batch;
@@ -42,15 +58,27 @@ final class Conditioning {
                 chunks = Math.max(chunks, encoder.chunkCount(e.text(), embeddings));
             }
         }
-        encodeAll(embeddings, this.prompt, clipSkip, chunks, "the text encoder (prompt)");
+        this.chunks = chunks;
+        if (previous != null && previous.chunks == chunks) {
+            encoded.putAll(previous.encoded);
+        }
+        encodeAll(this.prompt, "the text encoder (prompt)");
         boolean zeros = encoder.zerosForEmptyText() && this.negative.stream().allMatch(e -> e.text().isEmpty());
         if (!zeros) {
-            encodeAll(embeddings, this.negative, clipSkip, chunks, "the text encoder (negative prompt)");
+            encodeAll(this.negative, "the text encoder (negative prompt)");
         }
         this.zeroNegative = zeros ? encoded.values().iterator().next().zeros() : null;
     }
 
-    private void encodeAll(Embeddings embeddings, List<PromptSchedule.Entry> schedule, int clipSkip, int chunks, String stage) {
+    /**
+     * The same prompts scheduled over another number of steps (the hires fix's second pass: prompt editing switches at
+     * its own steps); texts already encoded are not encoded again.
+     */
+    Conditioning forSteps(int steps) {
+        return new Conditioning(encoder, embeddings, promptText, negativeText, steps, clipSkip, batch, this);
+    }
+
+    private void encodeAll(List<PromptSchedule.Entry> schedule, String stage) {
         for (PromptSchedule.Entry e : schedule) {
             encoded.computeIfAbsent(e.text(), text -> {
                 TextConditioning.Encoded c = encoder.encode(text, clipSkip, chunks, embeddings);

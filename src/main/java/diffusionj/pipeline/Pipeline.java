@@ -125,8 +125,7 @@ public final class Pipeline {
         progress.stage("denoising");
         INDArray latent = denoise(sampler, from, conditioning, r, noise, last == r ? attention : null, options, progress, cancelled);
         if (last != r) {
-            Conditioning second = new Conditioning(text, embeddings, prompt, r.negativePrompt(), last.steps(), r.clipSkip(), batch);
-            latent = hiresPass(r, last, latent, second, seed, attention, options, progress, cancelled);
+            latent = hiresPass(r, last, latent, conditioning.forSteps(last.steps()), seed, attention, options, progress, cancelled);
         }
         model.unet().releaseWeightPages();
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** Prompt editing and alternation reach the UNet: each model call gets the texts in force, each encoded once. */
 class ConditioningTest extends TinyModelTest {
@@ -32,5 +33,16 @@ class ConditioningTest extends TinyModelTest {
             assertEquals(List.of(0, 1, 3, 5, 7, 9).contains(call) ? blurry : grainy, half(context, 0), "negative at call " + call);
         }
         assertEquals("a blue square", c.finalPrompt());
+    }
+
+    /** The hires fix's second pass: the same texts, with the same encodings, switching at its own steps. */
+    @Test
+    void anotherStepCountSchedulesTheSameTextsAtItsOwnSteps() {
+        Conditioning c = new Conditioning(model.conditioning(), Embeddings.NONE, "a [red circle:blue square:0.5]", "blurry", 10, 1, 1);
+        Conditioning again = c.forSteps(4);
+        assertEquals(Set.copyOf(c.texts()), Set.copyOf(again.texts()));
+        assertEquals(half(c.context(0), 1), half(again.context(2), 1), "the first text up to step 2 of 4, as up to step 5 of 10");
+        assertEquals(half(c.context(9), 1), half(again.context(3), 1));
+        assertNotEquals(half(again.context(2), 1), half(again.context(3), 1));
     }
 }
