@@ -57,18 +57,16 @@ public final class TrainingRun {
      *                 embedded one) whose configs, vocabulary and weights a new run starts from, with fresh optimizer
      *                 state and learning-rate schedule
      */
-    public static void run(Path data, Path out, long steps, int batch, int size, long sampleEvery, long seed, boolean resume,
-                           Path initFrom, PrintStream log) {
-        run(data, out, steps, batch, size, sampleEvery, seed, resume, initFrom, log, steps);
+    public static void run(Path data, Path out, TrainingSettings settings, long sampleEvery, boolean resume, Path initFrom, PrintStream log) {
+        run(data, out, settings, sampleEvery, resume, initFrom, log, settings.steps());
     }
 
     /**
      * @param stopAfter the step to stop at, as an interruption would (the learning-rate schedule still spans
      *                  {@code steps}); for tests of resuming
      */
-    static void run(Path data, Path out, long steps, int batch, int size, long sampleEvery, long seed, boolean resume, Path initFrom,
-                    PrintStream log, long stopAfter) {
-        TrainingSettings settings = TrainingSettings.defaults(steps, batch, size, seed);
+    static void run(Path data, Path out, TrainingSettings settings, long sampleEvery, boolean resume, Path initFrom, PrintStream log,
+                    long stopAfter) {
         new TrainingRun(out, settings, log).run(data, sampleEvery, resume, initFrom, stopAfter);
     }
 
@@ -102,8 +100,9 @@ public final class TrainingRun {
             }
             log.printf("resuming at step %d of %d%n", first, settings.steps());
         }
-        log.printf("training on %d image-caption pairs at %d², %,d parameters, batch %d, %d steps%n",
-                folder.size(), settings.size(), trainer.parameterCount(), settings.batch(), settings.steps());
+        log.printf("training on %d image-caption pairs at %d², %,d parameters, batch %d, %d steps, learning rate %.2g after %d warm-up steps%n",
+                folder.size(), settings.size(), trainer.parameterCount(), settings.batch(), settings.steps(), settings.peakLearningRate(),
+                settings.warmupSteps());
         List<String> sampleCaptions = folder.captions().stream().distinct().limit(SAMPLE_CAPTIONS).toList();
         long started = System.nanoTime();
         double smoothed = Double.NaN;

@@ -58,13 +58,13 @@ class TrainingRunTest {
 
     private static String train(Path out, long steps, boolean resume, long stopAfter) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TrainingRun.run(data, out, steps, 4, SIZE, 4, 7, resume, null, new PrintStream(bytes, true), stopAfter);
+        TrainingRun.run(data, out, TrainingSettings.defaults(steps, 4, SIZE, 7), 4, resume, null, new PrintStream(bytes, true), stopAfter);
         return bytes.toString();
     }
 
     private static String trainFrom(Path init, Path out, long steps) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TrainingRun.run(data, out, steps, 4, SIZE, 4, 7, false, init, new PrintStream(bytes, true), steps);
+        TrainingRun.run(data, out, TrainingSettings.defaults(steps, 4, SIZE, 7), 4, false, init, new PrintStream(bytes, true), steps);
         return bytes.toString();
     }
 
@@ -122,7 +122,7 @@ class TrainingRunTest {
         assertTrue(Files.readAllLines(continued.resolve("model/training_captions.txt"))
                 .containsAll(Files.readAllLines(full.resolve("model/training_captions.txt"))));
         CheckpointException both = assertThrows(CheckpointException.class,
-                () -> TrainingRun.run(data, continued, 2, 4, SIZE, 4, 7, true, full.resolve("model"), new PrintStream(new ByteArrayOutputStream()), 2));
+                () -> TrainingRun.run(data, continued, TrainingSettings.defaults(2, 4, SIZE, 7), 4, true, full.resolve("model"), new PrintStream(new ByteArrayOutputStream()), 2));
         assertTrue(both.getMessage().contains("give one of them"), both.getMessage());
     }
 
