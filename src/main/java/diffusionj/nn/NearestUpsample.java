@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Nearest-neighbour resize of NCHW activations to an exact size, with PyTorch's source index
+ * Nearest-neighbour resize of channels-last activations [batch, H, W, C] to an exact size, with PyTorch's source index
  * floor(dst · in/out): ×2 for the usual up-blocks, and the skip connection's own size when a latent side
  * is not divisible by the number of down-samplings.
  */
@@ -14,12 +14,12 @@ public final class NearestUpsample {
     private NearestUpsample() {
     }
 
-    public static SDVariable apply(SameDiff sd, SDVariable x, long inH, long inW, long outH, long outW) {
+    public static SDVariable apply(SameDiff sd, SDVariable x, long channels, long inH, long inW, long outH, long outW) {
         if (outH == 2 * inH && outW == 2 * inW) {
-            return doubled(sd, x, inH, inW);
+            return doubled(sd, x, channels, inH, inW);
         }
-        SDVariable rows = sd.gather(x, sd.constant(Nd4j.createFromArray(sourceIndices(inH, outH))), 2);
-        return sd.gather(rows, sd.constant(Nd4j.createFromArray(sourceIndices(inW, outW))), 3);
+        SDVariable rows = sd.gather(x, sd.constant(Nd4j.createFromArray(sourceIndices(inH, outH))), 1);
+        return sd.gather(rows, sd.constant(Nd4j.createFromArray(sourceIndices(inW, outW))), 2);
     }
 
     /**
@@ -28,9 +28,9 @@ public final class NearestUpsample {
      * once per graph, so a graph with two gathers cannot be trained); an add, not a product with ones, because
      * ND4J's broadcasting multiply is slow to differentiate ({@link Broadcast}).
      */
-    private static SDVariable doubled(SameDiff sd, SDVariable x, long inH, long inW) {
-        SDVariable spread = x.reshape(-1, inH, 1, inW, 1).add(sd.constant(Nd4j.zeros(DataType.FLOAT, 1, 1, 2, 1, 2)));
-        SDVariable outShape = sd.shape(x).mul(sd.constant(Nd4j.createFromArray(1L, 1L, 2L, 2L)));
+    private static SDVariable doubled(SameDiff sd, SDVariable x, long channels, long inH, long inW) {
+        SDVariable spread = x.reshape(-1, inH, 1, inW, 1, channels).add(sd.constant(Nd4j.zeros(DataType.FLOAT, 1, 1, 2, 1, 2, 1)));
+        SDVariable outShape = sd.shape(x).mul(sd.constant(Nd4j.createFromArray(1L, 2L, 2L, 1L)));
         return sd.reshape(spread, outShape);
     }
 

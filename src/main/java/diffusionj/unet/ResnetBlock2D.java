@@ -26,7 +26,7 @@ public final class ResnetBlock2D {
         h = Conv2d.same3x3(w, prefix + ".conv1", h, in, out, height, width);
         if (temb != null) {
             SDVariable t = Linear.apply(w, prefix + ".time_emb_proj", Activations.silu(sd, temb), timeDim, out);
-            h = h.add(t.reshape(-1, out, 1, 1));
+            h = h.add(t.reshape(-1, 1, 1, out));
         }
         h = Activations.silu(sd, GroupNorm.apply(w, prefix + ".norm2", h, out, height, width, groups, eps));
         h = Conv2d.same3x3(w, prefix + ".conv2", h, out, out, height, width);

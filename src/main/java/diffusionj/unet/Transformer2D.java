@@ -8,8 +8,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
  * diffusers' Transformer2DModel: group norm, {@code proj_in} to pixel rows (a 1×1 conv for SD 1.x, a linear
- * layer when {@code use_linear_projection}, SD 2.x), transformer blocks, {@code proj_out} back to NCHW, plus
- * the input.
+ * layer when {@code use_linear_projection}, SD 2.x), transformer blocks, {@code proj_out} back to the
+ * image's channels-last layout, plus the input.
  */
 final class Transformer2D {
     /** diffusers fixes this group norm's epsilon, whatever the UNet's norm_eps. */
@@ -45,12 +45,12 @@ final class Transformer2D {
         return h.add(x);
     }
 
-    /** [batch, C, H, W] → [batch·H·W, C], pixels row-major. */
+    /** [batch, H, W, C] → [batch·H·W, C], pixels row-major: channels last, a reshape only. */
     private static SDVariable toRows(SDVariable x, long channels) {
-        return x.permute(0, 2, 3, 1).reshape(-1, channels);
+        return x.reshape(-1, channels);
     }
 
     private static SDVariable toImage(SDVariable rows, long channels, long height, long width) {
-        return rows.reshape(-1, height, width, channels).permute(0, 3, 1, 2);
+        return rows.reshape(-1, height, width, channels);
     }
 }

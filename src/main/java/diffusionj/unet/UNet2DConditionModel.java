@@ -170,13 +170,17 @@ public final class UNet2DConditionModel {
         return blocks(w, x, TimestepEmbedding.apply(w, config, t), context, height, width, keys, probes);
     }
 
-    /** The UNet's body: conv_in, the down, mid and up blocks, conv_out, with the time embedding {@code temb} [batch, 4·C0]. */
+    /**
+     * The UNet's body: conv_in, the down, mid and up blocks, conv_out, with the time embedding {@code temb} [batch, 4·C0].
+     * {@code x} and the result are NCHW, as diffusers' are; in between, activations are channels last ({@link Conv2d}).
+     */
     private SDVariable blocks(GraphWeights w, SDVariable x, SDVariable temb, SDVariable context, long height, long width, long keys,
                               List<AttentionLayer> probes) {
         SameDiff sd = w.graph();
         Blocks b = new Blocks(w, temb, context.reshape(-1, config.crossAttentionDim()), keys, probes);
         int[] ch = config.blockOutChannels();
-        Feature h = new Feature(Conv2d.same3x3(w, "conv_in", x, config.inChannels(), ch[0], height, width), ch[0], height, width);
+        SDVariable channelsLast = x.permute(0, 2, 3, 1);
+        Feature h = new Feature(Conv2d.same3x3(w, "conv_in", channelsLast, config.inChannels(), ch[0], height, width), ch[0], height, width);
         Deque<Feature> skips = new ArrayDeque<>();
         skips.push(h);
         for (int i = 0; i < ch.length; i++) {
@@ -187,7 +191,7 @@ public final class UNet2DConditionModel {
             h = b.up(i, h, skips);
         }
         SDVariable out = GroupNorm.apply(w, "conv_norm_out", h.x(), h.channels(), height, width, config.normGroups(), config.normEps());
-        return Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels(), height, width);
+        return Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels(), height, width).permute(0, 3, 1, 2);
     }
 
     /** An activation with its channel count and spatial size, known when the graph is built. */
@@ -247,7 +251,7 @@ public final class UNet2DConditionModel {
             boolean attention = config.hasCrossAttention(config.upBlockTypes().get(i));
             for (int j = 0; j <= config.layersPerBlock(); j++) {
                 Feature skip = skips.pop();
-                SDVariable joined = w.graph().concat(1, h.x(), skip.x());
+                SDVariable joined = w.graph().concat(3, h.x(), skip.x());
                 h = resnet(block + ".resnets." + j, h.with(joined, h.channels() + skip.channels()), out);
                 if (attention) {
                     h = transformer(block + ".attentions." + j, h, heads, config.upTransformerDepth(i));
@@ -255,7 +259,7 @@ public final class UNet2DConditionModel {
             }
             if (i < ch.length - 1) {
                 Feature next = skips.peek();
-                SDVariable y = NearestUpsample.apply(w.graph(), h.x(), h.height(), h.width(), next.height(), next.width());
+                SDVariable y = NearestUpsample.apply(w.graph(), h.x(), out, h.height(), h.width(), next.height(), next.width());
                 h = new Feature(Conv2d.same3x3(w, block + ".upsamplers.0.conv", y, out, out, next.height(), next.width()), out, next.height(), next.width());
             }
             return h;

@@ -24,7 +24,8 @@ import java.util.Map;
  * diffusers' AutoencoderKL: the decoder maps a latent [batch, 4, h, w] to an image [batch, 3, 8h, 8w] in
  * [−1, 1] (roughly); the encoder maps an image to the posterior's mean and log-variance. No scaling is
  * applied here: the pipeline divides latents by {@link VaeConfig#scalingFactor()} before decoding.
- * Graphs are built per spatial size and share one copy of the weights.
+ * Graphs are built per spatial size and share one copy of the weights. Inputs and outputs are NCHW; inside, the
+ * activations are channels last ({@link Conv2d}).
  */
 public final class AutoencoderKL implements ImageCodec {
     public static final String LATENT = "latent";
@@ -131,7 +132,7 @@ public final class AutoencoderKL implements ImageCodec {
         int[] ch = config.blockOutChannels();
         int top = ch[ch.length - 1];
         int latent = config.latentChannels();
-        SDVariable z = sd.placeHolder(LATENT, DataType.FLOAT, -1, latent, height, width);
+        SDVariable z = sd.placeHolder(LATENT, DataType.FLOAT, -1, latent, height, width).permute(0, 2, 3, 1);
         z = Conv2d.pointwise(w, "post_quant_conv", z, latent, latent, height, width);
         SDVariable h = Conv2d.same3x3(w, "decoder.conv_in", z, latent, top, height, width);
         h = midBlock(w, "decoder.mid_block", h, top, height, width);
@@ -143,7 +144,7 @@ public final class AutoencoderKL implements ImageCodec {
                 h = resnet(w, block + ".resnets." + j, h, j == 0 ? prev : out, out, height, width);
             }
             if (i < ch.length - 1) {
-                h = NearestUpsample.apply(sd, h, height, width, height * 2, width * 2);
+                h = NearestUpsample.apply(sd, h, out, height, width, height * 2, width * 2);
                 height *= 2;
                 width *= 2;
                 h = Conv2d.same3x3(w, block + ".upsamplers.0.conv", h, out, out, height, width);
@@ -151,7 +152,7 @@ public final class AutoencoderKL implements ImageCodec {
             prev = out;
         }
         h = head(w, "decoder", h, ch[0], config.outChannels(), height, width);
-        sd.identity(DECODED, h);
+        sd.identity(DECODED, h.permute(0, 3, 1, 2));
         return sd;
     }
 
@@ -159,7 +160,7 @@ public final class AutoencoderKL implements ImageCodec {
         SameDiff sd = GraphRunner.newGraph();
         GraphWeights w = new GraphWeights(sd, weights);
         int[] ch = config.blockOutChannels();
-        SDVariable x = sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width);
+        SDVariable x = sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width).permute(0, 2, 3, 1);
         SDVariable h = Conv2d.same3x3(w, "encoder.conv_in", x, config.inChannels(), ch[0], height, width);
         long prev = ch[0];
         for (int i = 0; i < ch.length; i++) {
@@ -169,7 +170,7 @@ public final class AutoencoderKL implements ImageCodec {
             }
             if (i < ch.length - 1) {
                 // The LDM encoder pads only right and bottom before its stride-2 convolution.
-                SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {0, 1}, {0, 1}}));
+                SDVariable padding = sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 1}, {0, 1}, {0, 0}}));
                 h = Conv2d.apply(w, block + ".downsamplers.0.conv", sd.nn.pad(h, padding, PadMode.CONSTANT, 0), ch[i], ch[i], 3, 2, 0,
                         height + 1, width + 1);
                 height = (height - 2) / 2 + 1;
@@ -182,7 +183,7 @@ public final class AutoencoderKL implements ImageCodec {
         int latent = config.latentChannels();
         h = head(w, "encoder", h, top, 2L * latent, height, width);
         h = Conv2d.pointwise(w, "quant_conv", h, 2L * latent, 2L * latent, height, width);
-        SDVariable[] moments = sd.split(h, 2, 1);
+        SDVariable[] moments = sd.split(h.permute(0, 3, 1, 2), 2, 1);
         sd.identity(MEAN, moments[0]);
         sd.math.clipByValue(LOGVAR, moments[1], -30.0, 20.0);
         return sd;

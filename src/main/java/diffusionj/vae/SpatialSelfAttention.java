@@ -20,13 +20,13 @@ final class SpatialSelfAttention {
         w.orderAfter(x);
         long pixels = height * width;
         SDVariable h = GroupNorm.apply(w, prefix + ".group_norm", x, channels, height, width, groups, NORM_EPS);
-        SDVariable rows = h.permute(0, 2, 3, 1).reshape(-1, channels);
+        SDVariable rows = h.reshape(-1, channels);
         SDVariable q = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".to_q", rows, channels, channels), pixels, 1, channels);
         SDVariable k = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".to_k", rows, channels, channels), pixels, 1, channels);
         SDVariable v = MultiHeadAttention.splitHeads(Linear.apply(w, prefix + ".to_v", rows, channels, channels), pixels, 1, channels);
         SDVariable attended = MultiHeadAttention.attend(w.graph(), q, k, v, 1.0 / Math.sqrt(channels), null, prefix + ".probs",
                 pixels, pixels);
         SDVariable out = Linear.apply(w, prefix + ".to_out.0", MultiHeadAttention.mergeHeads(attended, pixels, 1, channels), channels, channels);
-        return out.reshape(-1, height, width, channels).permute(0, 3, 1, 2).add(x);
+        return out.reshape(-1, height, width, channels).add(x);
     }
 }

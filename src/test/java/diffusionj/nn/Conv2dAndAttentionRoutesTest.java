@@ -16,8 +16,8 @@ import static diffusionj.Parity.assertClose;
 
 /**
  * The fixtures' layers are too small to reach the routes full-size models take: the im2col convolution
- * (weights of ≥ 4M elements) and query-chunked attention (≥ 2048² scores per head). Both are checked here
- * against the direct computation.
+ * (weights of ≥ 4M elements; channels-last activations in and out) and query-chunked attention (≥ 2048² scores per
+ * head). Both are checked here against the direct computation (for the convolution: ND4J's on NCHW).
  */
 class Conv2dAndAttentionRoutesTest {
 
@@ -32,9 +32,9 @@ class Conv2dAndAttentionRoutesTest {
         for (int stride : new int[]{1, 2}) {
             SameDiff sd = SameDiff.create();
             GraphWeights w = new GraphWeights(sd, new WeightStore((key, shape) -> key.endsWith("weight") ? weight.dup() : bias.dup()));
-            SDVariable input = sd.placeHolder("x", DataType.FLOAT, -1, in, 5, 7);
+            SDVariable input = sd.placeHolder("x", DataType.FLOAT, -1, 5, 7, in);
             Conv2d.apply(w, "conv", input, in, out, 3, stride, 1, 5, 7);
-            INDArray routed = sd.output(Map.of("x", x), "conv").get("conv");
+            INDArray routed = sd.output(Map.of("x", x.permute(0, 2, 3, 1).dup()), "conv").get("conv").permute(0, 3, 1, 2);
 
             SameDiff direct = SameDiff.create();
             SDVariable dx = direct.placeHolder("x", DataType.FLOAT, -1, in, 5, 7);

@@ -24,7 +24,11 @@ class PipelineBehaviourTest extends TinyModelTest {
         GenerationResult batch = p.generate(request(100, 2), false, RunOptions.NONE, ProgressListener.NONE, () -> false);
         GenerationResult second = p.generate(request(101, 1), false, RunOptions.NONE, ProgressListener.NONE, () -> false);
         assertEquals(101, batch.seeds()[1]);
-        assertEquals(Pixels.of(second.images().get(0)), Pixels.of(batch.images().get(1)));
+        // The same picture, not the same bits: OpenBLAS blocks a matrix product by its row count, so the UNet's outputs
+        // for one image differ by ~1e-6 between a batch of 2 and of 4 rows (measured; both before and after the
+        // channels-last change), which can move a pixel across a rounding boundary.
+        assertTrue(Pixels.of(second.images().get(0)).maxChannelDifference(Pixels.of(batch.images().get(1))) <= 1,
+                "batch image 1 is seed 101's image within one level of 255");
         assertNotEquals(Pixels.of(batch.images().get(0)), Pixels.of(batch.images().get(1)));
         assertTrue(batch.parameters().get(1).contains("Seed: 101"));
     }
@@ -80,6 +84,16 @@ class PipelineBehaviourTest extends TinyModelTest {
                 v.add(p);
             }
             return new Pixels(v);
+        }
+
+        int maxChannelDifference(Pixels other) {
+            int max = 0;
+            for (int i = 0; i < argb.size(); i++) {
+                for (int shift = 0; shift < 24; shift += 8) {
+                    max = Math.max(max, Math.abs((argb.get(i) >> shift & 0xff) - (other.argb.get(i) >> shift & 0xff)));
+                }
+            }
+            return max;
         }
     }
 }
