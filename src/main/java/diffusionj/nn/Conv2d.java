@@ -50,7 +50,7 @@ public final class Conv2d {
         long oh = (height + 2 * c.getPH() - c.getKH()) / c.getSH() + 1;
         long ow = (width + 2 * c.getPW() - c.getKW()) / c.getSW() + 1;
         Conv2DConfig nchw = config((int) c.getKH(), (int) c.getSH(), (int) c.getPH(), "NCHW", c.getWeightsFormat());
-        SDVariable columns = sd.cnn.im2Col(x.permute(0, 3, 1, 2), nchw).permute(1, 2, 3, 0, 4, 5).reshape(patch, -1);
+        SDVariable columns = sd.cnn.im2Col(ChannelsLast.toNchw(x), nchw).permute(1, 2, 3, 0, 4, 5).reshape(patch, -1);
         SDVariable product = sd.mmul(w.getReshaped(prefix + ".weight", shape, out, patch), columns);
         return product.reshape(out, -1, oh, ow).permute(1, 2, 3, 0);
     }

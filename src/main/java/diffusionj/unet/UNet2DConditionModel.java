@@ -3,6 +3,7 @@ package diffusionj.unet;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Component;
 import diffusionj.nn.Activations;
+import diffusionj.nn.ChannelsLast;
 import diffusionj.nn.Conv2d;
 import diffusionj.nn.GraphRunner;
 import diffusionj.nn.GraphWeights;
@@ -172,15 +173,14 @@ public final class UNet2DConditionModel {
 
     /**
      * The UNet's body: conv_in, the down, mid and up blocks, conv_out, with the time embedding {@code temb} [batch, 4·C0].
-     * {@code x} and the result are NCHW, as diffusers' are; in between, activations are channels last ({@link Conv2d}).
+     * {@code x} and the result are NCHW, as diffusers' are; in between, activations are channels last ({@link ChannelsLast}).
      */
     private SDVariable blocks(GraphWeights w, SDVariable x, SDVariable temb, SDVariable context, long height, long width, long keys,
                               List<AttentionLayer> probes) {
         SameDiff sd = w.graph();
         Blocks b = new Blocks(w, temb, context.reshape(-1, config.crossAttentionDim()), keys, probes);
         int[] ch = config.blockOutChannels();
-        SDVariable channelsLast = x.permute(0, 2, 3, 1);
-        Feature h = new Feature(Conv2d.same3x3(w, "conv_in", channelsLast, config.inChannels(), ch[0], height, width), ch[0], height, width);
+        Feature h = new Feature(Conv2d.same3x3(w, "conv_in", ChannelsLast.fromNchw(x), config.inChannels(), ch[0], height, width), ch[0], height, width);
         Deque<Feature> skips = new ArrayDeque<>();
         skips.push(h);
         for (int i = 0; i < ch.length; i++) {
@@ -191,7 +191,7 @@ public final class UNet2DConditionModel {
             h = b.up(i, h, skips);
         }
         SDVariable out = GroupNorm.apply(w, "conv_norm_out", h.x(), h.channels(), height, width, config.normGroups(), config.normEps());
-        return Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels(), height, width).permute(0, 3, 1, 2);
+        return ChannelsLast.toNchw(Conv2d.same3x3(w, "conv_out", Activations.silu(sd, out), h.channels(), config.outChannels(), height, width));
     }
 
     /** An activation with its channel count and spatial size, known when the graph is built. */

@@ -3,6 +3,7 @@ package diffusionj.vae;
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Component;
 import diffusionj.nn.Activations;
+import diffusionj.nn.ChannelsLast;
 import diffusionj.nn.Conv2d;
 import diffusionj.nn.GraphRunner;
 import diffusionj.nn.GraphWeights;
@@ -25,7 +26,7 @@ import java.util.Map;
  * [−1, 1] (roughly); the encoder maps an image to the posterior's mean and log-variance. No scaling is
  * applied here: the pipeline divides latents by {@link VaeConfig#scalingFactor()} before decoding.
  * Graphs are built per spatial size and share one copy of the weights. Inputs and outputs are NCHW; inside, the
- * activations are channels last ({@link Conv2d}).
+ * activations are channels last ({@link ChannelsLast}).
  */
 public final class AutoencoderKL implements ImageCodec {
     public static final String LATENT = "latent";
@@ -132,7 +133,7 @@ public final class AutoencoderKL implements ImageCodec {
         int[] ch = config.blockOutChannels();
         int top = ch[ch.length - 1];
         int latent = config.latentChannels();
-        SDVariable z = sd.placeHolder(LATENT, DataType.FLOAT, -1, latent, height, width).permute(0, 2, 3, 1);
+        SDVariable z = ChannelsLast.fromNchw(sd.placeHolder(LATENT, DataType.FLOAT, -1, latent, height, width));
         z = Conv2d.pointwise(w, "post_quant_conv", z, latent, latent, height, width);
         SDVariable h = Conv2d.same3x3(w, "decoder.conv_in", z, latent, top, height, width);
         h = midBlock(w, "decoder.mid_block", h, top, height, width);
@@ -152,7 +153,7 @@ public final class AutoencoderKL implements ImageCodec {
             prev = out;
         }
         h = head(w, "decoder", h, ch[0], config.outChannels(), height, width);
-        sd.identity(DECODED, h.permute(0, 3, 1, 2));
+        sd.identity(DECODED, ChannelsLast.toNchw(h));
         return sd;
     }
 
@@ -160,7 +161,7 @@ public final class AutoencoderKL implements ImageCodec {
         SameDiff sd = GraphRunner.newGraph();
         GraphWeights w = new GraphWeights(sd, weights);
         int[] ch = config.blockOutChannels();
-        SDVariable x = sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width).permute(0, 2, 3, 1);
+        SDVariable x = ChannelsLast.fromNchw(sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width));
         SDVariable h = Conv2d.same3x3(w, "encoder.conv_in", x, config.inChannels(), ch[0], height, width);
         long prev = ch[0];
         for (int i = 0; i < ch.length; i++) {
@@ -183,7 +184,7 @@ public final class AutoencoderKL implements ImageCodec {
         int latent = config.latentChannels();
         h = head(w, "encoder", h, top, 2L * latent, height, width);
         h = Conv2d.pointwise(w, "quant_conv", h, 2L * latent, 2L * latent, height, width);
-        SDVariable[] moments = sd.split(h.permute(0, 3, 1, 2), 2, 1);
+        SDVariable[] moments = sd.split(ChannelsLast.toNchw(h), 2, 1);
         sd.identity(MEAN, moments[0]);
         sd.math.clipByValue(LOGVAR, moments[1], -30.0, 20.0);
         return sd;
