@@ -24,6 +24,7 @@ public final class Main {
             "  " + CompleteCommand.USAGE,
             "  " + MakeShapesCommand.USAGE,
             "  " + TrainCommand.USAGE,
+            "  " + TrainAutoencoderCommand.USAGE,
             "  " + EvaluateEmbeddedCommand.USAGE,
             "  " + DenoisingProbeCommand.USAGE,
             "  " + WordMapsCommand.USAGE,
@@ -53,6 +54,7 @@ public final class Main {
                 case "complete" -> CompleteCommand.run(argv, out);
                 case "make-shapes" -> MakeShapesCommand.run(argv, out);
                 case "train" -> TrainCommand.run(argv, err);
+                case "train-autoencoder" -> TrainAutoencoderCommand.run(argv, err);
                 case "evaluate-embedded" -> EvaluateEmbeddedCommand.run(argv, out, err);
                 case "denoising-probe" -> DenoisingProbeCommand.run(argv, out);
                 case "word-maps" -> WordMapsCommand.run(argv, out, err);

@@ -14,9 +14,7 @@ import diffusionj.text.ClipTokenizer;
 import diffusionj.text.PromptEncoder;
 import diffusionj.text.TextConditioning;
 import diffusionj.unet.UNet2DConditionModel;
-import diffusionj.vae.AutoencoderKL;
 import diffusionj.vae.ImageCodec;
-import diffusionj.vae.PixelUnshuffle;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -45,7 +43,7 @@ public final class StableDiffusion implements AutoCloseable {
         this.checkpoint = checkpoint;
         this.text = TextConditioning.load(checkpoint);
         this.unet = UNet2DConditionModel.load(checkpoint);
-        this.vae = codec(checkpoint);
+        this.vae = ImageCodec.load(checkpoint);
         this.schedule = NoiseSchedule.fromConfig(checkpoint.config(Component.SCHEDULER));
     }
 
@@ -119,12 +117,6 @@ public final class StableDiffusion implements AutoCloseable {
     /** The checkpoint's file or folder. */
     public Path path() {
         return checkpoint.path();
-    }
-
-    /** The learned autoencoder of Stable Diffusion, or the fixed pixel unshuffle of the embedded model. */
-    private static ImageCodec codec(Checkpoint checkpoint) {
-        com.google.gson.JsonObject c = checkpoint.config(Component.VAE);
-        return PixelUnshuffle.describes(c) ? PixelUnshuffle.fromJson(c) : AutoencoderKL.load(checkpoint);
     }
 
     public ImageCodec vae() {

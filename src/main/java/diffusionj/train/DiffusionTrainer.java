@@ -14,10 +14,8 @@ import diffusionj.text.PromptChunks;
 import diffusionj.unet.UNet2DConditionModel;
 import diffusionj.unet.UNetConfig;
 import diffusionj.vae.ImageCodec;
-import diffusionj.vae.PixelUnshuffle;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -26,7 +24,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -44,31 +41,34 @@ import java.util.SplittableRandom;
 final class DiffusionTrainer {
     static final String LOSS = "loss";
     private static final String TARGET = "target";
+    private static final long ENCODE_CHUNK = 64;
 
     private final TrainingSettings settings;
     private final ClipTokenizer tokenizer;
     private final NoiseSchedule schedule;
-    private final ImageCodec codec;
     private final UNetConfig unetConfig;
+    /** The training images in diffusion space, scaled, [images, channels, side, side]. */
+    private final INDArray latents;
+    private final ImageCaptionFolder data;
     private final WeightStore textWeights;
     private final WeightStore unetWeights;
     private final SameDiff sd;
-    private final List<String> trainable;
-    private final AdamW optimizer;
-    private final ExponentialMovingAverage ema;
+    private final TrainableWeights weights;
 
     /**
-     * @param model    a model folder with configs and tokenizer (see {@link ModelRecipe})
+     * @param model    a model folder with configs and tokenizer (see {@link ModelRecipe}), and the autoencoder's weights
+     *                 if it has one
      * @param initFrom null for random weights, or a model of the same configs whose weights training starts from
      */
-    DiffusionTrainer(Path model, TrainingSettings settings, Path initFrom) {
+    DiffusionTrainer(Path model, ImageCaptionFolder data, TrainingSettings settings, Path initFrom) {
         this.settings = settings;
+        this.data = data;
         ClipTextConfig textConfig;
         // Only the configs and the vocabulary are read here: the weights are made, or read from initFrom.
         try (Checkpoint folder = Checkpoints.open(model, null)) {
             this.tokenizer = ClipTokenizer.load(folder.tokenizerDir());
             this.schedule = NoiseSchedule.fromConfig(folder.config(Component.SCHEDULER));
-            this.codec = PixelUnshuffle.fromJson(folder.config(Component.VAE));
+            this.latents = encode(data.images(), ImageCodec.load(folder));
             textConfig = ClipTextConfig.fromJson(folder.config(Component.TEXT_ENCODER));
             this.unetConfig = UNetConfig.fromJson(folder.config(Component.UNET));
         }
@@ -83,15 +83,26 @@ final class DiffusionTrainer {
                 init.close();
             }
         }
-        this.trainable = sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).map(SDVariable::name).sorted().toList();
-        this.optimizer = new AdamW(settings.weightDecay());
-        this.ema = new ExponentialMovingAverage(settings.emaDecay());
+        this.weights = new TrainableWeights(sd, settings, true);
+    }
+
+    /**
+     * Every training image in diffusion space, once: a learned autoencoder's encoder then costs nothing per step, and
+     * the autoencoder is frozen while the UNet trains, as in latent diffusion.
+     */
+    private static INDArray encode(INDArray images, ImageCodec codec) {
+        List<INDArray> chunks = new ArrayList<>();
+        for (long i = 0; i < images.size(0); i += ENCODE_CHUNK) {
+            INDArray chunk = images.get(NDArrayIndex.interval(i, Math.min(i + ENCODE_CHUNK, images.size(0))));
+            chunks.add(codec.encode(chunk).muli(codec.scalingFactor()));
+        }
+        return Nd4j.concat(0, chunks.toArray(INDArray[]::new));
     }
 
     /** Token ids → text encoder → UNet → squared error against the target, in one graph. */
     private SameDiff buildGraph(ClipTextConfig textConfig) {
         SameDiff sd = GraphRunner.newGraph();
-        long side = settings.size() / codec.downscale();
+        long side = latents.size(2);
         SDVariable ids = sd.placeHolder(ClipTextEncoder.INPUT_IDS, DataType.INT64, -1, ClipTokenizer.CONTEXT_LENGTH);
         SDVariable context = new ClipTextEncoder(textConfig, textWeights).lastHiddenState(new GraphWeights(sd, textWeights), ids);
         SDVariable x = sd.placeHolder(UNet2DConditionModel.SAMPLE, DataType.FLOAT, -1, unetConfig.inChannels(), side, side);
@@ -104,28 +115,19 @@ final class DiffusionTrainer {
         return sd;
     }
 
-    /** The trainable tensors as the graph holds them (some permuted or reshaped for speed), by variable name. */
-    Map<String, INDArray> parameters() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : trainable) {
-            out.put(name, sd.getVariable(name).getArr());
-        }
-        return out;
-    }
-
     long parameterCount() {
-        return parameters().values().stream().mapToLong(INDArray::length).sum();
+        return weights.count();
     }
 
     /**
      * One optimisation step on a batch drawn by {@code step}'s own random stream, so a resumed run draws
      * exactly what the uninterrupted run would have. @return the batch's loss before the update
      */
-    double step(ImageCaptionFolder data, long step) {
+    double step(long step) {
         SplittableRandom random = new SplittableRandom(settings.seed() * 1_000_003L + step);
         int batch = settings.batch();
         long[][] ids = new long[batch][];
-        INDArray pixels = Nd4j.create(DataType.FLOAT, batch, 3, settings.size(), settings.size());
+        INDArray x0 = Nd4j.create(DataType.FLOAT, batch, latents.size(1), latents.size(2), latents.size(3));
         float[] timesteps = new float[batch];
         float[] signal = new float[batch];
         float[] noiseLevel = new float[batch];
@@ -133,13 +135,12 @@ final class DiffusionTrainer {
             int index = random.nextInt(data.size());
             String caption = random.nextDouble() < settings.captionDropout() ? "" : data.captions().get(index);
             ids[i] = PromptChunks.of(caption, tokenizer).chunks().get(0).ids();
-            pixels.get(NDArrayIndex.point(i)).assign(data.images().get(NDArrayIndex.point(index)));
+            x0.get(NDArrayIndex.point(i)).assign(latents.get(NDArrayIndex.point(index)));
             int t = random.nextInt(schedule.trainTimesteps());
             timesteps[i] = t;
             signal[i] = (float) Math.sqrt(schedule.alphaCumprod(t));
             noiseLevel[i] = (float) Math.sqrt(1 - schedule.alphaCumprod(t));
         }
-        INDArray x0 = codec.encode(pixels).muli(codec.scalingFactor());
         Nd4j.getRandom().setSeed(random.nextLong());
         INDArray noise = offsetNoise(x0.shape());
         INDArray noisy = x0.mul(perSample(signal)).addi(noise.mul(perSample(noiseLevel)));
@@ -150,9 +151,9 @@ final class DiffusionTrainer {
         placeholders.put(UNet2DConditionModel.SAMPLE, noisy);
         placeholders.put(UNet2DConditionModel.TIMESTEP, Nd4j.createFromArray(timesteps));
         placeholders.put(TARGET, target);
-        var result = sd.calculateGradientsAndOutputs(placeholders, List.of(LOSS), trainable);
+        var result = sd.calculateGradientsAndOutputs(placeholders, List.of(LOSS), weights.names());
         double loss = result.getOutputs().get(LOSS).getDouble(0);
-        apply(result.getGradients(), step + 1);
+        weights.update(result.getGradients(), settings.learningRate(step + 1), settings.clipNorm(), step + 1);
         // JavaCPP frees an array's native memory only once the garbage collector has found it unreachable.
         // Collecting here, while the step's few thousand intermediates are garbage, lets the next step reuse
         // their memory; without it every step faults in fresh pages (measured: 15 s instead of 3.4 s a step).
@@ -181,39 +182,9 @@ final class DiffusionTrainer {
         return Nd4j.createFromArray(values).reshape(values.length, 1, 1, 1);
     }
 
-    /** Global-norm clipping, then AdamW on every tensor, then the moving average. */
-    private void apply(Map<String, INDArray> grads, long step) {
-        double squares = 0;
-        for (INDArray g : grads.values()) {
-            double n = g.norm2Number().doubleValue();
-            squares += n * n;
-        }
-        double clip = Math.min(1, settings.clipNorm() / (Math.sqrt(squares) + 1e-6));
-        double lr = settings.learningRate(step);
-        Map<String, INDArray> params = parameters();
-        params.forEach((name, p) -> optimizer.update(name, p, clip < 1 ? grads.get(name).mul(clip) : grads.get(name), lr, step));
-        ema.update(params, step);
-    }
-
-    /**
-     * Runs {@code action} with the averaged weights in place of the trained ones (the inference graphs share
-     * the arrays), then puts the trained weights back.
-     */
+    /** Runs {@code action} with the averaged weights in place of the trained ones. */
     void withAveragedWeights(Runnable action) {
-        Map<String, INDArray> params = parameters();
-        Map<String, INDArray> saved = new HashMap<>();
-        params.forEach((name, p) -> {
-            saved.put(name, p.dup());
-            INDArray average = ema.weights().get(name);
-            if (average != null) {
-                p.assign(average);
-            }
-        });
-        try {
-            action.run();
-        } finally {
-            params.forEach((name, p) -> p.assign(saved.get(name)));
-        }
+        weights.withAveraged(action);
     }
 
     /** The weights in checkpoint layout and naming, per component. */
@@ -225,26 +196,12 @@ final class DiffusionTrainer {
         return unetWeights.stateDict();
     }
 
-    /** Everything a resumed run needs, keyed "param/", "ema/", "m/", "v/" + variable name. */
+    /** Everything a resumed run needs (see {@link TrainableWeights#state}). */
     Map<String, INDArray> trainingState() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        parameters().forEach((name, p) -> out.put("param/" + name, p));
-        ema.weights().forEach((name, p) -> out.put("ema/" + name, p));
-        out.putAll(optimizer.state());
-        return out;
+        return weights.state();
     }
 
     void restore(Map<String, INDArray> state) {
-        parameters().forEach((name, p) -> {
-            INDArray saved = state.get("param/" + name);
-            if (saved == null || !java.util.Arrays.equals(saved.shape(), p.shape())) {
-                throw new diffusionj.io.CheckpointException("the training checkpoint does not match the model: "
-                        + "param/" + name + (saved == null ? " is missing" : " has shape " + java.util.Arrays.toString(saved.shape())
-                        + ", expected " + java.util.Arrays.toString(p.shape())));
-            }
-            p.assign(saved);
-            ema.restore(name, state.get("ema/" + name).dup());
-            optimizer.restore(name, state.get("m/" + name).dup(), state.get("v/" + name).dup());
-        });
+        weights.restore(state);
     }
 }

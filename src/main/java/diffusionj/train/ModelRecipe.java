@@ -10,6 +10,7 @@ import diffusionj.sampling.NoiseSchedule;
 import diffusionj.text.BpeTrainer;
 import diffusionj.text.ClipTokenizer;
 import diffusionj.vae.PixelUnshuffle;
+import diffusionj.vae.VaeConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,23 +32,46 @@ final class ModelRecipe {
     static final int UNSHUFFLE = 4;
     /** How much noisier than the cosine schedule training runs (see {@link #schedule}). */
     static final double NOISE_SHIFT = 4;
+    /** The same for a learned latent space ({@link #latentSchedule}). */
+    static final double LATENT_NOISE_SHIFT = 2;
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private ModelRecipe() {
     }
 
-    /** Writes configs and the learned vocabulary into {@code dir}; weights come later from the trainer. */
-    static void write(Path dir, List<String> captions, int imageSize) {
-        PixelUnshuffle codec = new PixelUnshuffle(UNSHUFFLE);
+    /**
+     * Writes configs and the learned vocabulary into {@code dir}; weights come later from the trainer.
+     *
+     * @param autoencoder null to diffuse in the pixel unshuffle's space; else a trained autoencoder's folder
+     *                    ({@link AutoencoderRun}), copied into {@code dir/vae}, whose latent space the UNet works in
+     */
+    static void write(Path dir, List<String> captions, int imageSize, Path autoencoder) {
         BpeTrainer.write(BpeTrainer.learn(captions, MERGES), dir.resolve("tokenizer"));
         ClipTokenizer tokenizer = ClipTokenizer.load(dir.resolve("tokenizer"));
         int vocab = tokenizer.eos() + 1;
         write(dir.resolve("tokenizer/tokenizer_config.json"), tokenizerConfig());
         write(dir.resolve("text_encoder/config.json"), textEncoder(vocab, tokenizer.bos(), tokenizer.eos()));
-        write(dir.resolve("unet/config.json"), unet(3 * codec.factor() * codec.factor(), imageSize / codec.factor()));
-        write(dir.resolve("vae/config.json"), codec.toJson());
-        write(dir.resolve("scheduler/scheduler_config.json"), schedule());
-        write(dir.resolve("model_index.json"), modelIndex());
+        if (autoencoder == null) {
+            PixelUnshuffle codec = new PixelUnshuffle(UNSHUFFLE);
+            write(dir.resolve("unet/config.json"), unet(3 * codec.factor() * codec.factor(), imageSize / codec.factor()));
+            write(dir.resolve("vae/config.json"), codec.toJson());
+            write(dir.resolve("scheduler/scheduler_config.json"), schedule());
+            write(dir.resolve("model_index.json"), modelIndex(strings("diffusionj", PixelUnshuffle.CLASS_NAME)));
+        } else {
+            VaeConfig vae = AutoencoderRun.copy(autoencoder, dir.resolve("vae"));
+            checkSize(imageSize, vae.downscale() * 4);
+            write(dir.resolve("unet/config.json"), unet(vae.latentChannels(), imageSize / vae.downscale()));
+            write(dir.resolve("scheduler/scheduler_config.json"), latentSchedule());
+            write(dir.resolve("model_index.json"), modelIndex(strings("diffusers", "AutoencoderKL")));
+        }
+    }
+
+    /** The UNet halves its input twice, so the image side must be a multiple of the codec's scale times 4. */
+    static void checkSize(int imageSize, int multiple) {
+        if (imageSize % multiple != 0) {
+            throw new CheckpointException("train: --size must be a multiple of " + multiple
+                    + " (the latent space's scale, then two halvings in the UNet), got " + imageSize);
+        }
     }
 
     /**
@@ -77,14 +101,33 @@ final class ModelRecipe {
      * </ul>
      */
     static JsonObject schedule() {
+        JsonObject c = shiftedCosine(NOISE_SHIFT);
+        c.addProperty("clip_sample", true);
+        c.addProperty("clip_sample_range", 1.0);
+        return c;
+    }
+
+    /**
+     * The same schedule for a learned latent space, with two changes. No clipping of x̂₀: latents have unit spread,
+     * not a known range. Half the shift (SNR ÷ 4 instead of ÷ 16): reading a picture's trace from noise gets easier
+     * with the number of values that show it, and an 8-channel 16² latent holds 2,048 where a 64² image has 12,288;
+     * six times fewer values call for a shift √6 ≈ 2.4 times smaller, rounded here to 2, so that the noisiest part of
+     * the schedule still hides the picture without being pure noise.
+     */
+    static JsonObject latentSchedule() {
+        JsonObject c = shiftedCosine(LATENT_NOISE_SHIFT);
+        c.addProperty("clip_sample", false);
+        return c;
+    }
+
+    /** The clean-sample target on the cosine schedule shifted by {@code shift}, "trailing", ending at ᾱ = 1. */
+    private static JsonObject shiftedCosine(double shift) {
         JsonObject c = StableDiffusionSchedule.config("sample");
         c.addProperty("beta_schedule", "squaredcos_cap_v2");
-        c.add("trained_betas", shiftedBetas(c, NOISE_SHIFT));
+        c.add("trained_betas", shiftedBetas(c, shift));
         c.addProperty("timestep_spacing", "trailing");
         c.addProperty("steps_offset", 0);
         c.addProperty("set_alpha_to_one", true);
-        c.addProperty("clip_sample", true);
-        c.addProperty("clip_sample_range", 1.0);
         return c;
     }
 
@@ -122,6 +165,28 @@ final class ModelRecipe {
         return c;
     }
 
+    /**
+     * The autoencoder of {@code train-autoencoder}: diffusers' AutoencoderKL at 32/64/64 channels, one resnet per
+     * encoder block, so a 64² image is a {@code latentChannels} × 16² latent (as the pixel unshuffle's is 48 × 16²),
+     * and the UNet costs what it did. About a million parameters; an encode and decode of a batch-32 step at 64²
+     * costs about what the UNet's step does. Its scaling factor is set when its run exports it.
+     */
+    static JsonObject autoencoder(int latentChannels, int sampleSize) {
+        JsonObject c = new JsonObject();
+        c.addProperty("_class_name", "AutoencoderKL");
+        c.addProperty("in_channels", 3);
+        c.addProperty("out_channels", 3);
+        c.addProperty("latent_channels", latentChannels);
+        c.add("block_out_channels", array(16, 32, 64));
+        c.add("down_block_types", strings("DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"));
+        c.add("up_block_types", strings("UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"));
+        c.addProperty("layers_per_block", 1);
+        c.addProperty("norm_num_groups", 8);
+        c.addProperty("act_fn", "silu");
+        c.addProperty("sample_size", sampleSize);
+        return c;
+    }
+
     static JsonObject textEncoder(int vocab, int bos, int eos) {
         JsonObject c = new JsonObject();
         c.add("architectures", strings("CLIPTextModel"));
@@ -152,14 +217,14 @@ final class ModelRecipe {
         return c;
     }
 
-    private static JsonObject modelIndex() {
+    private static JsonObject modelIndex(JsonArray vae) {
         JsonObject c = new JsonObject();
         c.addProperty("_class_name", "StableDiffusionPipeline");
         c.addProperty("_diffusers_version", "DiffusionJ");
         c.add("text_encoder", strings("transformers", "CLIPTextModel"));
         c.add("tokenizer", strings("transformers", "CLIPTokenizer"));
         c.add("unet", strings("diffusers", "UNet2DConditionModel"));
-        c.add("vae", strings("diffusionj", PixelUnshuffle.CLASS_NAME));
+        c.add("vae", vae);
         c.add("scheduler", strings("diffusers", "DDIMScheduler"));
         return c;
     }

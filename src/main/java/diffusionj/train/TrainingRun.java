@@ -37,7 +37,6 @@ import java.util.Map;
  * {@code loss.csv}.
  */
 public final class TrainingRun {
-    private static final String STEP = "step";
     private static final int SAMPLE_CAPTIONS = 4;
 
     private final Path out;
@@ -50,88 +49,47 @@ public final class TrainingRun {
         this.log = log;
     }
 
-    /**
-     * @param resume   continue the run in {@code out} from its checkpoint (same data, same vocabulary); without it
-     *                 {@code out} must not hold a run already, so nothing is overwritten by mistake
-     * @param initFrom null to start from random weights; else a model made by {@code train} (a folder, or the
-     *                 embedded one) whose configs, vocabulary and weights a new run starts from, with fresh optimizer
-     *                 state and learning-rate schedule
-     */
-    public static void run(Path data, Path out, TrainingSettings settings, long sampleEvery, boolean resume, Path initFrom, PrintStream log) {
-        run(data, out, settings, sampleEvery, resume, initFrom, log, settings.steps());
+    public static void run(Path data, Path out, TrainingSettings settings, long sampleEvery, RunStart start, PrintStream log) {
+        run(data, out, settings, sampleEvery, start, log, settings.steps());
     }
 
     /**
      * @param stopAfter the step to stop at, as an interruption would (the learning-rate schedule still spans
      *                  {@code steps}); for tests of resuming
      */
-    static void run(Path data, Path out, TrainingSettings settings, long sampleEvery, boolean resume, Path initFrom, PrintStream log,
-                    long stopAfter) {
-        new TrainingRun(out, settings, log).run(data, sampleEvery, resume, initFrom, stopAfter);
+    static void run(Path data, Path out, TrainingSettings settings, long sampleEvery, RunStart start, PrintStream log, long stopAfter) {
+        new TrainingRun(out, settings, log).run(data, sampleEvery, start, stopAfter);
     }
 
-    private void run(Path data, long sampleEvery, boolean resume, Path initFrom, long stopAfter) {
-        Path checkpoint = out.resolve("checkpoint.safetensors");
-        if (resume && initFrom != null) {
-            throw new CheckpointException("--init-from starts a new run and --resume continues the one in " + out + ": give one of them");
-        }
-        if (resume && !Files.isRegularFile(checkpoint)) {
-            throw new CheckpointException("--resume: " + out + " has no checkpoint.safetensors to resume from");
-        }
-        if (!resume && Files.exists(checkpoint)) {
-            throw new CheckpointException(out + " already holds a training run; add --resume to continue it, or choose another --out");
-        }
+    private void run(Path data, long sampleEvery, RunStart start, long stopAfter) {
+        RunFolder run = new RunFolder(out, log);
+        run.checkStart(start.resume());
+        Path initFrom = start.initFrom();
         ImageCaptionFolder folder = ImageCaptionFolder.load(data, settings.size());
         Path model = out.resolve("model");
         if (initFrom != null) {
             startFrom(initFrom, model, folder.captions());
-        } else if (!resume) {
-            ModelRecipe.write(model, folder.captions(), settings.size());
+        } else if (!start.resume()) {
+            ModelRecipe.write(model, folder.captions(), settings.size(), start.autoencoder());
             writeCaptions(model, folder.captions());
         }
-        DiffusionTrainer trainer = new DiffusionTrainer(model, settings, initFrom);
-        long first = 0;
-        if (resume) {
-            try (Safetensors state = Safetensors.open(checkpoint)) {
-                Map<String, INDArray> arrays = new HashMap<>();
-                state.names().forEach(n -> arrays.put(n, state.load(n)));
-                trainer.restore(arrays);
-                first = Long.parseLong(state.metadata().get(STEP));
-            }
-            log.printf("resuming at step %d of %d%n", first, settings.steps());
-        }
+        DiffusionTrainer trainer = new DiffusionTrainer(model, folder, settings, initFrom);
+        long first = start.resume() ? run.resume(trainer::restore, settings.steps()) : 0;
         log.printf("training on %d image-caption pairs at %d², %,d parameters, batch %d, %d steps, learning rate %.2g after %d warm-up steps%n",
                 folder.size(), settings.size(), trainer.parameterCount(), settings.batch(), settings.steps(), settings.peakLearningRate(),
                 settings.warmupSteps());
         List<String> sampleCaptions = folder.captions().stream().distinct().limit(SAMPLE_CAPTIONS).toList();
-        long started = System.nanoTime();
-        double smoothed = Double.NaN;
+        run.startSteps(first);
         for (long step = first; step < Math.min(stopAfter, settings.steps()); step++) {
-            double loss = trainer.step(folder, step);
-            smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
-            double perStep = (System.nanoTime() - started) / 1e9 / (step - first + 1);
-            appendLoss(step + 1, loss, settings.learningRate(step + 1));
-            log.printf("step %d/%d  loss %.4f (smoothed %.4f)  %.2f s/step  %.1f images/s  ETA %s%n", step + 1, settings.steps(), loss,
-                    smoothed, perStep, settings.batch() / perStep, duration(perStep * (settings.steps() - step - 1)));
-            boolean last = step + 1 == settings.steps();
-            if ((step + 1) % sampleEvery == 0 || last) {
-                saveCheckpoint(trainer, checkpoint, step + 1);
+            double loss = trainer.step(step);
+            run.stepDone(step + 1, settings.steps(), loss, settings.learningRate(step + 1), settings.batch());
+            if ((step + 1) % sampleEvery == 0 || step + 1 == settings.steps()) {
+                run.save(trainer.trainingState(), step + 1, settings.seed());
                 exportModel(trainer, model);
                 sampleGrid(model, sampleCaptions, out.resolve("samples").resolve(String.format("step-%06d.png", step + 1)));
             }
         }
-        log.printf("done: %s, final smoothed loss %.4f; model in %s%n", duration((System.nanoTime() - started) / 1e9), smoothed, model);
-    }
-
-    private void saveCheckpoint(DiffusionTrainer trainer, Path file, long step) {
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        SafetensorsWriter.float32().write(partial, trainer.trainingState(), Map.of(STEP, Long.toString(step), "seed", Long.toString(settings.seed())));
-        try {
-            // Replaced in one move: an interrupted write never costs the previous checkpoint.
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        run.finished(model);
     }
 
     /** The averaged weights as float16 safetensors in the diffusers layout, and the listing that lets the folder ship in the jar. */
@@ -190,22 +148,5 @@ public final class TrainingRun {
         } catch (IOException e) {
             throw new CheckpointException("cannot write " + model.resolve("training_captions.txt") + ": " + e.getMessage(), e);
         }
-    }
-
-    private void appendLoss(long step, double loss, double lr) {
-        Path csv = out.resolve("loss.csv");
-        try {
-            if (!Files.exists(csv)) {
-                Files.writeString(csv, "step,loss,learning_rate\n", StandardCharsets.UTF_8);
-            }
-            Files.writeString(csv, String.format("%d,%.6f,%.6g%n", step, loss, lr), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new CheckpointException("cannot write " + csv + ": " + e.getMessage(), e);
-        }
-    }
-
-    static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60) : String.format("%dm%02ds", s / 60, s % 60);
     }
 }

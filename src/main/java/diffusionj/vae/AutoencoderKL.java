@@ -129,13 +129,31 @@ public final class AutoencoderKL implements ImageCodec {
 
     private SameDiff buildDecoder(long height, long width) {
         SameDiff sd = GraphRunner.newGraph();
-        GraphWeights w = new GraphWeights(sd, weights);
+        SDVariable z = sd.placeHolder(LATENT, DataType.FLOAT, -1, config.latentChannels(), height, width);
+        sd.identity(DECODED, decoder(new GraphWeights(sd, weights), z, height, width));
+        return sd;
+    }
+
+    private SameDiff buildEncoder(long height, long width) {
+        SameDiff sd = GraphRunner.newGraph();
+        SDVariable x = sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width);
+        SDVariable[] moments = sd.split(encoder(new GraphWeights(sd, weights), x, height, width), 2, 1);
+        sd.identity(MEAN, moments[0]);
+        sd.math.clipByValue(LOGVAR, moments[1], -30.0, 20.0);
+        return sd;
+    }
+
+    /**
+     * post_quant_conv and the decoder, in graph {@code w}: latent [batch, latentChannels, h, w], unscaled → image
+     * [batch, 3, h·downscale, w·downscale]. Public for training graphs that put encoder and decoder in one graph.
+     */
+    public SDVariable decoder(GraphWeights w, SDVariable latent, long height, long width) {
+        SameDiff sd = w.graph();
         int[] ch = config.blockOutChannels();
         int top = ch[ch.length - 1];
-        int latent = config.latentChannels();
-        SDVariable z = ChannelsLast.fromNchw(sd.placeHolder(LATENT, DataType.FLOAT, -1, latent, height, width));
-        z = Conv2d.pointwise(w, "post_quant_conv", z, latent, latent, height, width);
-        SDVariable h = Conv2d.same3x3(w, "decoder.conv_in", z, latent, top, height, width);
+        int latentChannels = config.latentChannels();
+        SDVariable z = Conv2d.pointwise(w, "post_quant_conv", ChannelsLast.fromNchw(latent), latentChannels, latentChannels, height, width);
+        SDVariable h = Conv2d.same3x3(w, "decoder.conv_in", z, latentChannels, top, height, width);
         h = midBlock(w, "decoder.mid_block", h, top, height, width);
         long prev = top;
         for (int i = 0; i < ch.length; i++) {
@@ -152,17 +170,17 @@ public final class AutoencoderKL implements ImageCodec {
             }
             prev = out;
         }
-        h = head(w, "decoder", h, ch[0], config.outChannels(), height, width);
-        sd.identity(DECODED, ChannelsLast.toNchw(h));
-        return sd;
+        return ChannelsLast.toNchw(head(w, "decoder", h, ch[0], config.outChannels(), height, width));
     }
 
-    private SameDiff buildEncoder(long height, long width) {
-        SameDiff sd = GraphRunner.newGraph();
-        GraphWeights w = new GraphWeights(sd, weights);
+    /**
+     * The encoder and quant_conv, in graph {@code w}: image [batch, 3, H, W] → the posterior's moments
+     * [batch, 2·latentChannels, H/downscale, W/downscale], the mean's channels first, the log-variance unclipped.
+     */
+    public SDVariable encoder(GraphWeights w, SDVariable image, long height, long width) {
+        SameDiff sd = w.graph();
         int[] ch = config.blockOutChannels();
-        SDVariable x = ChannelsLast.fromNchw(sd.placeHolder(IMAGE, DataType.FLOAT, -1, config.inChannels(), height, width));
-        SDVariable h = Conv2d.same3x3(w, "encoder.conv_in", x, config.inChannels(), ch[0], height, width);
+        SDVariable h = Conv2d.same3x3(w, "encoder.conv_in", ChannelsLast.fromNchw(image), config.inChannels(), ch[0], height, width);
         long prev = ch[0];
         for (int i = 0; i < ch.length; i++) {
             String block = "encoder.down_blocks." + i;
@@ -181,13 +199,9 @@ public final class AutoencoderKL implements ImageCodec {
         }
         int top = ch[ch.length - 1];
         h = midBlock(w, "encoder.mid_block", h, top, height, width);
-        int latent = config.latentChannels();
-        h = head(w, "encoder", h, top, 2L * latent, height, width);
-        h = Conv2d.pointwise(w, "quant_conv", h, 2L * latent, 2L * latent, height, width);
-        SDVariable[] moments = sd.split(ChannelsLast.toNchw(h), 2, 1);
-        sd.identity(MEAN, moments[0]);
-        sd.math.clipByValue(LOGVAR, moments[1], -30.0, 20.0);
-        return sd;
+        int latentChannels = config.latentChannels();
+        h = head(w, "encoder", h, top, 2L * latentChannels, height, width);
+        return ChannelsLast.toNchw(Conv2d.pointwise(w, "quant_conv", h, 2L * latentChannels, 2L * latentChannels, height, width));
     }
 
     private SDVariable midBlock(GraphWeights w, String prefix, SDVariable h, long channels, long height, long width) {

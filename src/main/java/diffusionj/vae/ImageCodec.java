@@ -1,5 +1,8 @@
 package diffusionj.vae;
 
+import com.google.gson.JsonObject;
+import diffusionj.io.Checkpoint;
+import diffusionj.io.Component;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -8,6 +11,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link PixelUnshuffle}. Latents seen by the UNet are the encoding times {@link #scalingFactor()}.
  */
 public interface ImageCodec {
+    /** The model's codec as its {@code vae/config.json} names it: the fixed pixel unshuffle or an autoencoder. */
+    static ImageCodec load(Checkpoint checkpoint) {
+        JsonObject c = checkpoint.config(Component.VAE);
+        return PixelUnshuffle.describes(c) ? PixelUnshuffle.fromJson(c) : AutoencoderKL.load(checkpoint);
+    }
+
     /** Image pixels per latent pixel along each side. */
     int downscale();
 

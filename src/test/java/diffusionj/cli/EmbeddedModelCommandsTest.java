@@ -71,6 +71,20 @@ class EmbeddedModelCommandsTest {
         assertTrue(missing.err().contains("training data folder not found"), missing.err());
     }
 
+    @Test
+    void trainingCommandsNameWhatIsWrong() throws Exception {
+        CliTest.Run noData = CliTest.run("train-autoencoder", "--data", dir.resolve("none").toString(), "--out", dir.resolve("ae").toString());
+        assertEquals(1, noData.code());
+        assertTrue(noData.err().contains("training data folder not found"), noData.err());
+        CliTest.Run oddSize = CliTest.run("train-autoencoder", "--data", dir.toString(), "--out", dir.resolve("ae").toString(), "--size", "30");
+        assertEquals(2, oddSize.code());
+        assertTrue(oddSize.err().contains("--size must be a multiple of 4"), oddSize.err());
+        CliTest.Run both = CliTest.run("train", "--data", dir.toString(), "--out", dir.resolve("run").toString(), "--resume", "--autoencoder",
+                dir.toString());
+        assertEquals(1, both.code());
+        assertTrue(both.err().contains("--autoencoder chooses the latent space of a new model"), both.err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

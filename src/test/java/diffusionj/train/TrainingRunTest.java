@@ -7,14 +7,10 @@ import diffusionj.pipeline.Pipeline;
 import diffusionj.pipeline.ProgressListener;
 import diffusionj.pipeline.RunOptions;
 import diffusionj.pipeline.StableDiffusion;
-import diffusionj.shapes.Scene;
-import diffusionj.shapes.SceneRenderer;
-import diffusionj.shapes.SceneSampler;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,14 +36,7 @@ class TrainingRunTest {
 
     @BeforeAll
     static void trainOnEightScenes() throws IOException {
-        data = dir.resolve("data");
-        Files.createDirectories(data);
-        SceneSampler sampler = new SceneSampler(3);
-        for (int i = 0; i < 8; i++) {
-            Scene scene = sampler.next();
-            ImageIO.write(SceneRenderer.image(scene, SIZE), "png", data.resolve(i + ".png").toFile());
-            Files.writeString(data.resolve(i + ".txt"), sampler.caption(scene));
-        }
+        data = DrawnScenes.write(dir.resolve("data"), 8, SIZE, 3);
         full = dir.resolve("full");
         log = train(full, STEPS, false);
     }
@@ -58,13 +47,14 @@ class TrainingRunTest {
 
     private static String train(Path out, long steps, boolean resume, long stopAfter) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TrainingRun.run(data, out, TrainingSettings.defaults(steps, 4, SIZE, 7), 4, resume, null, new PrintStream(bytes, true), stopAfter);
+        TrainingRun.run(data, out, TrainingSettings.defaults(steps, 4, SIZE, 7), 4, resume ? RunStart.resuming() : RunStart.fresh(),
+                new PrintStream(bytes, true), stopAfter);
         return bytes.toString();
     }
 
     private static String trainFrom(Path init, Path out, long steps) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TrainingRun.run(data, out, TrainingSettings.defaults(steps, 4, SIZE, 7), 4, false, init, new PrintStream(bytes, true), steps);
+        TrainingRun.run(data, out, TrainingSettings.defaults(steps, 4, SIZE, 7), 4, new RunStart(false, init, null), new PrintStream(bytes, true), steps);
         return bytes.toString();
     }
 
@@ -121,8 +111,7 @@ class TrainingRunTest {
         assertEquals(Files.readString(full.resolve("model/tokenizer/vocab.json")), Files.readString(continued.resolve("model/tokenizer/vocab.json")));
         assertTrue(Files.readAllLines(continued.resolve("model/training_captions.txt"))
                 .containsAll(Files.readAllLines(full.resolve("model/training_captions.txt"))));
-        CheckpointException both = assertThrows(CheckpointException.class,
-                () -> TrainingRun.run(data, continued, TrainingSettings.defaults(2, 4, SIZE, 7), 4, true, full.resolve("model"), new PrintStream(new ByteArrayOutputStream()), 2));
+        CheckpointException both = assertThrows(CheckpointException.class, () -> new RunStart(true, full.resolve("model"), null));
         assertTrue(both.getMessage().contains("give one of them"), both.getMessage());
     }
 

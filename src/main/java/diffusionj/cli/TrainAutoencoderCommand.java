@@ -1,0 +1,32 @@
+package diffusionj.cli;
+
+import diffusionj.train.AutoencoderRun;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * {@code train-autoencoder --data DIR --out DIR [--steps N] [--batch B] [--size S] [--latent-channels C] [--resume]}:
+ * trains the first stage of a latent diffusion model, a small AutoencoderKL, on the images of a NAME.png + NAME.txt
+ * folder (captions unused); {@code train --autoencoder OUT} then trains a text-to-image model in its latent space
+ * (see {@link AutoencoderRun}).
+ */
+final class TrainAutoencoderCommand {
+    static final String USAGE = "train-autoencoder --data DIR --out DIR [--steps N] [--batch B] [--size S] [--latent-channels C] [--resume]"
+            + " [--sample-every K] [--seed K] [--lr PEAK] [--warmup N]";
+
+    private TrainAutoencoderCommand() {
+    }
+
+    static void run(String[] argv, PrintStream err) {
+        Args args = new Args("train-autoencoder", argv, 1, Set.of("--data", "--out", "--steps", "--batch", "--size", "--latent-channels",
+                "--sample-every", "--seed", "--lr", "--warmup"), Set.of("--resume"));
+        int size = (int) args.integer("--size", 64, 16, 256);
+        if (size % 4 != 0) {
+            throw new UsageException("train-autoencoder: --size must be a multiple of 4 (the latent is a quarter of the size), got " + size);
+        }
+        AutoencoderRun.run(Path.of(args.required("--data")), Path.of(args.required("--out")), TrainCommand.settings(args, size),
+                (int) args.integer("--latent-channels", 8, 1, 64), args.integer("--sample-every", 250, 1, 10_000_000), args.has("--resume"), err);
+    }
+}

@@ -1,0 +1,116 @@
+package diffusionj.train;
+
+import diffusionj.io.CheckpointException;
+import diffusionj.io.Safetensors;
+import diffusionj.io.SafetensorsWriter;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What every training run keeps in its folder besides its model: {@code checkpoint.safetensors} (all a resumed run
+ * needs, with the step in its metadata), {@code loss.csv}, and the progress line it prints per step.
+ */
+final class RunFolder {
+    private static final String STEP = "step";
+
+    private final Path out;
+    private final PrintStream log;
+    private long started;
+    private long first;
+    private double smoothed = Double.NaN;
+
+    RunFolder(Path out, PrintStream log) {
+        this.out = out;
+        this.log = log;
+    }
+
+    Path path() {
+        return out;
+    }
+
+    /** Refuses to overwrite a run by mistake, or to resume one that is not there. */
+    void checkStart(boolean resume) {
+        Path checkpoint = checkpoint();
+        if (resume && !Files.isRegularFile(checkpoint)) {
+            throw new CheckpointException("--resume: " + out + " has no checkpoint.safetensors to resume from");
+        }
+        if (!resume && Files.exists(checkpoint)) {
+            throw new CheckpointException(out + " already holds a training run; add --resume to continue it, or choose another --out");
+        }
+    }
+
+    /** Hands the checkpoint's arrays to {@code restore}; @return the step it was saved at */
+    long resume(Consumer<Map<String, INDArray>> restore, long steps) {
+        try (Safetensors state = Safetensors.open(checkpoint())) {
+            Map<String, INDArray> arrays = new HashMap<>();
+            state.names().forEach(n -> arrays.put(n, state.load(n)));
+            restore.accept(arrays);
+            long step = Long.parseLong(state.metadata().get(STEP));
+            log.printf("resuming at step %d of %d%n", step, steps);
+            return step;
+        }
+    }
+
+    void save(Map<String, INDArray> state, long step, long seed) {
+        Path file = checkpoint();
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        SafetensorsWriter.float32().write(partial, state, Map.of(STEP, Long.toString(step), "seed", Long.toString(seed)));
+        try {
+            // Replaced in one move: an interrupted write never costs the previous checkpoint.
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the clock of the progress line at step {@code first}. */
+    void startSteps(long first) {
+        this.first = first;
+        this.started = System.nanoTime();
+    }
+
+    /** One row of loss.csv and one progress line, with images/s and the time left. @param step counted from 1 */
+    void stepDone(long step, long steps, double loss, double learningRate, int batch) {
+        smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
+        double perStep = (System.nanoTime() - started) / 1e9 / (step - first);
+        appendLoss(step, loss, learningRate);
+        log.printf("step %d/%d  loss %.4f (smoothed %.4f)  %.2f s/step  %.1f images/s  ETA %s%n", step, steps, loss,
+                smoothed, perStep, batch / perStep, duration(perStep * (steps - step)));
+    }
+
+    void finished(Path model) {
+        log.printf("done: %s, final smoothed loss %.4f; model in %s%n", duration((System.nanoTime() - started) / 1e9), smoothed, model);
+    }
+
+    private Path checkpoint() {
+        return out.resolve("checkpoint.safetensors");
+    }
+
+    private void appendLoss(long step, double loss, double lr) {
+        Path csv = out.resolve("loss.csv");
+        try {
+            if (!Files.exists(csv)) {
+                Files.createDirectories(out);
+                Files.writeString(csv, "step,loss,learning_rate\n", StandardCharsets.UTF_8);
+            }
+            Files.writeString(csv, String.format("%d,%.6f,%.6g%n", step, loss, lr), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write " + csv + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60) : String.format("%dm%02ds", s / 60, s % 60);
+    }
+}
