@@ -5,15 +5,20 @@ import diffusionj.evaluation.AdherenceEvaluation;
 import diffusionj.evaluation.DrawnSceneMaps;
 import diffusionj.evaluation.EvaluationReport;
 import diffusionj.evaluation.HeldOutScenes;
+import diffusionj.evaluation.ReconstructionCeiling;
+import diffusionj.io.CheckpointException;
 import diffusionj.io.EmbeddedModel;
 import diffusionj.io.ExtraNetworkFolders;
+import diffusionj.io.Safetensors;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.ProgressListener;
 import diffusionj.pipeline.StableDiffusion;
 import diffusionj.pipeline.WordMapSettings;
 import diffusionj.pipeline.WordMapping;
+import diffusionj.vae.AutoencoderKL;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -25,20 +30,25 @@ import java.util.Set;
  */
 final class EvaluateEmbeddedCommand {
     static final String USAGE = "evaluate-embedded [--model PATH|embedded] [--count N] [--seed K] [--sampler NAME] [--steps K] [--cfg G]"
-            + " [--size S] [--threshold T] [--images DIR] [--maps-of-drawn N [--timesteps 200,400] [--draws K] [--map-steps K] [--map-cfg G]]";
+            + " [--size S] [--threshold T] [--images DIR] [--maps-of-drawn N [--timesteps 200,400] [--draws K] [--map-steps K] [--map-cfg G]]"
+            + " [--autoencoder DIR]";
 
     private EvaluateEmbeddedCommand() {
     }
 
     static void run(String[] argv, PrintStream out, PrintStream err) {
         Args args = new Args("evaluate-embedded", argv, 1, Set.of("--model", "--count", "--seed", "--sampler", "--steps", "--cfg", "--size",
-                "--threshold", "--images", "--maps-of-drawn", "--timesteps", "--draws", "--map-steps", "--map-cfg"), Set.of());
+                "--threshold", "--images", "--maps-of-drawn", "--timesteps", "--draws", "--map-steps", "--map-cfg", "--autoencoder"), Set.of());
         Path model = EmbeddedModel.resolve(args.optional("--model", EmbeddedModel.NAME));
         int count = (int) args.integer("--count", 200, 1, 100_000);
         AdherenceEvaluation.Settings settings = new AdherenceEvaluation.Settings(args.optional("--sampler", "ddim"),
                 (int) args.integer("--steps", 20, 1, GenerationRequest.MAX_STEPS), args.decimal("--cfg", 5, 0, GenerationRequest.MAX_GUIDANCE),
                 (int) args.integer("--size", 64, GenerationRequest.MIN_SIZE, GenerationRequest.MAX_SIZE), args.integer("--seed", 1000, 0, Long.MAX_VALUE),
                 args.decimal("--threshold", TokenMaps.DEFAULT_THRESHOLD, 0, 1));
+        if (args.has("--autoencoder")) {
+            ceiling(Path.of(args.required("--autoencoder")), model, count, settings, out);
+            return;
+        }
         if (args.has("--maps-of-drawn")) {
             mapsOfDrawn(args, model, settings, out, err);
             return;
@@ -63,6 +73,19 @@ final class EvaluateEmbeddedCommand {
             DrawnSceneMaps evaluation = new DrawnSceneMaps(new WordMapping(sd, ExtraNetworkFolders.NONE), mapSettings, settings.size(),
                     settings.threshold());
             out.print(evaluation.run(scenes, progress(err), () -> false).table(evaluation.describe(count)));
+        }
+    }
+
+    /** The checker on held-out scenes as drawn and as an autoencoder gives them back ({@link ReconstructionCeiling}). */
+    private static void ceiling(Path autoencoder, Path model, int count, AdherenceEvaluation.Settings settings, PrintStream out) {
+        Path vae = AutoencoderKL.folderIn(autoencoder);
+        if (!Files.isRegularFile(vae.resolve(AutoencoderKL.CONFIG)) || !Files.isRegularFile(vae.resolve(AutoencoderKL.WEIGHTS))) {
+            throw new CheckpointException("--autoencoder " + autoencoder + ": expected " + AutoencoderKL.CONFIG + " and " + AutoencoderKL.WEIGHTS
+                    + " in it or in its vae/ (a train-autoencoder run)");
+        }
+        List<HeldOutScenes.Captioned> scenes = HeldOutScenes.draw(model, count, settings.seed());
+        try (Safetensors weights = Safetensors.open(vae.resolve(AutoencoderKL.WEIGHTS))) {
+            out.print(ReconstructionCeiling.table(scenes, AutoencoderKL.fromFolder(vae, weights), settings.size(), vae.toString()));
         }
     }
 

@@ -5,8 +5,6 @@ import diffusionj.io.CheckpointException;
 import diffusionj.io.JsonFiles;
 import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
-import diffusionj.io.WeightSource;
-import diffusionj.nn.WeightStore;
 import diffusionj.pipeline.Images;
 import diffusionj.vae.AutoencoderKL;
 import diffusionj.vae.VaeConfig;
@@ -29,8 +27,8 @@ import java.nio.file.StandardCopyOption;
  * {@code train --autoencoder OUT} then trains a text-to-image model in its latent space.
  */
 public final class AutoencoderRun {
-    static final String CONFIG = "config.json";
-    static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
+    private static final String CONFIG = AutoencoderKL.CONFIG;
+    private static final String WEIGHTS = AutoencoderKL.WEIGHTS;
     private static final int SAMPLE_IMAGES = 8;
     /** Images whose encodings set the scaling factor: enough for the spread of a few thousand values per image. */
     private static final long SCALE_IMAGES = 256;
@@ -93,7 +91,7 @@ public final class AutoencoderRun {
         double std;
         try (Safetensors file = Safetensors.open(vae.resolve(WEIGHTS))) {
             INDArray some = images.get(NDArrayIndex.interval(0, Math.min(SCALE_IMAGES, images.size(0))));
-            std = open(vae, file).encode(some).stdNumber().doubleValue();
+            std = AutoencoderKL.fromFolder(vae, file).encode(some).stdNumber().doubleValue();
         }
         JsonObject config = JsonFiles.readObject(vae.resolve(CONFIG));
         config.addProperty("scaling_factor", 1 / std);
@@ -106,7 +104,7 @@ public final class AutoencoderRun {
         INDArray some = images.get(NDArrayIndex.interval(0, Math.min(SAMPLE_IMAGES, images.size(0))));
         INDArray reconstructed;
         try (Safetensors file = Safetensors.open(vae.resolve(WEIGHTS))) {
-            AutoencoderKL model = open(vae, file);
+            AutoencoderKL model = AutoencoderKL.fromFolder(vae, file);
             reconstructed = model.decode(model.encode(some));
         }
         int n = (int) some.size(0);
@@ -127,18 +125,12 @@ public final class AutoencoderRun {
         log.println("samples: " + png + "  (training images above their reconstructions)");
     }
 
-    /** The autoencoder of folder {@code vae}, its weights copied from {@code file} as the graphs are built. */
-    private static AutoencoderKL open(Path vae, Safetensors file) {
-        return new AutoencoderKL(VaeConfig.fromJson(JsonFiles.readObject(vae.resolve(CONFIG))),
-                new WeightStore(WeightSource.identity(file, "vae")));
-    }
-
     /**
      * Copies a trained autoencoder into a model's {@code vae/} folder. @param autoencoder a {@code train-autoencoder}
      * run's folder or its {@code vae/} @return its config
      */
     static VaeConfig copy(Path autoencoder, Path dest) {
-        Path vae = Files.isRegularFile(autoencoder.resolve("vae").resolve(CONFIG)) ? autoencoder.resolve("vae") : autoencoder;
+        Path vae = AutoencoderKL.folderIn(autoencoder);
         for (String name : new String[]{CONFIG, WEIGHTS}) {
             if (!Files.isRegularFile(vae.resolve(name))) {
                 throw new CheckpointException("--autoencoder " + autoencoder + ": no " + name + " in " + vae

@@ -2,6 +2,9 @@ package diffusionj.vae;
 
 import diffusionj.io.Checkpoint;
 import diffusionj.io.Component;
+import diffusionj.io.JsonFiles;
+import diffusionj.io.Safetensors;
+import diffusionj.io.WeightSource;
 import diffusionj.nn.Activations;
 import diffusionj.nn.ChannelsLast;
 import diffusionj.nn.Conv2d;
@@ -18,6 +21,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -34,6 +39,9 @@ public final class AutoencoderKL implements ImageCodec {
     public static final String DECODED = "decoded";
     public static final String MEAN = "posterior_mean";
     public static final String LOGVAR = "posterior_logvar";
+    /** The files of a diffusers {@code vae} folder. */
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
 
     private static final double EPS = 1e-6;
 
@@ -57,6 +65,20 @@ public final class AutoencoderKL implements ImageCodec {
 
     public static AutoencoderKL load(Checkpoint checkpoint) {
         return new AutoencoderKL(VaeConfig.fromJson(checkpoint.config(Component.VAE)), WeightStore.inPlace(checkpoint.weights(Component.VAE)));
+    }
+
+    /**
+     * The autoencoder of a diffusers {@code vae} folder ({@code config.json} and
+     * {@code diffusion_pytorch_model.safetensors}), its weights copied from the open {@code weights} file as graphs are built.
+     */
+    public static AutoencoderKL fromFolder(Path folder, Safetensors weights) {
+        return new AutoencoderKL(VaeConfig.fromJson(JsonFiles.readObject(folder.resolve(CONFIG))),
+                new WeightStore(WeightSource.identity(weights, "vae")));
+    }
+
+    /** {@code dir/vae} when {@code dir} has one (a {@code train-autoencoder} run), else {@code dir} itself. */
+    public static Path folderIn(Path dir) {
+        return Files.isRegularFile(dir.resolve("vae").resolve(CONFIG)) ? dir.resolve("vae") : dir;
     }
 
     public VaeConfig config() {

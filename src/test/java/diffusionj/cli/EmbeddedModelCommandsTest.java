@@ -72,6 +72,25 @@ class EmbeddedModelCommandsTest {
     }
 
     @Test
+    void anAutoencoderTrainedFromTheCommandLineIsMeasuredOnHeldOutScenes() {
+        Path shapes = dir.resolve("ae-shapes");
+        Path run = dir.resolve("ae-run");
+        assertEquals(0, CliTest.run("make-shapes", "--out", shapes.toString(), "--count", "4", "--size", "32", "--seed", "2").code());
+        CliTest.Run trained = CliTest.run("train-autoencoder", "--data", shapes.toString(), "--out", run.toString(), "--size", "32",
+                "--steps", "2", "--batch", "2");
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(trained.err().contains("step 2/2"), trained.err());
+        CliTest.Run r = CliTest.run("evaluate-embedded", "--autoencoder", run.toString(), "--count", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("3 held-out scenes, "), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("\\| drawn \\| 100\\.0 % .*")), "the checker reads drawn scenes:\n" + r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("| reconstructed | ")), r.out());
+        CliTest.Run none = CliTest.run("evaluate-embedded", "--autoencoder", shapes.toString(), "--count", "3");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("expected config.json and diffusion_pytorch_model.safetensors"), none.err());
+    }
+
+    @Test
     void trainingCommandsNameWhatIsWrong() throws Exception {
         CliTest.Run noData = CliTest.run("train-autoencoder", "--data", dir.resolve("none").toString(), "--out", dir.resolve("ae").toString());
         assertEquals(1, noData.code());
