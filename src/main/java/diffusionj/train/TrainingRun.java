@@ -3,7 +3,6 @@ package diffusionj.train;
 import diffusionj.evaluation.HeldOutScenes;
 import diffusionj.io.CheckpointException;
 import diffusionj.io.EmbeddedModel;
-import diffusionj.io.Safetensors;
 import diffusionj.io.SafetensorsWriter;
 import diffusionj.pipeline.GenerationRequest;
 import diffusionj.pipeline.GenerationResult;
@@ -14,7 +13,6 @@ import diffusionj.pipeline.StableDiffusion;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.basictypeaccess.array.IntArray;
 import net.imglib2.type.numeric.ARGBType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -24,11 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A training run in folder {@code out}: {@code model/} (a diffusers folder the engine loads; its weights are
