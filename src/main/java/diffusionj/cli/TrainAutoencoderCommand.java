@@ -1,32 +1,41 @@
 package diffusionj.cli;
 
 import diffusionj.train.AutoencoderRun;
+import diffusionj.train.AutoencoderShape;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * {@code train-autoencoder --data DIR --out DIR [--steps N] [--batch B] [--size S] [--latent-channels C] [--resume]}:
+ * {@code train-autoencoder --data DIR --out DIR [--steps N] [--batch B] [--size S] [--latent-channels C] [--width W]
+ * [--layers-per-block L] [--resume]}:
  * trains the first stage of a latent diffusion model, a small AutoencoderKL, on the images of a NAME.png + NAME.txt
  * folder (captions unused); {@code train --autoencoder OUT} then trains a text-to-image model in its latent space
  * (see {@link AutoencoderRun}).
  */
 final class TrainAutoencoderCommand {
-    static final String USAGE = "train-autoencoder --data DIR --out DIR [--steps N] [--batch B] [--size S] [--latent-channels C] [--resume]"
-            + " [--sample-every K] [--seed K] [--lr PEAK] [--warmup N]";
+    static final String USAGE = "train-autoencoder --data DIR --out DIR [--steps N] [--batch B] [--size S] [--latent-channels C] [--width W]"
+            + " [--layers-per-block L] [--resume] [--sample-every K] [--seed K] [--lr PEAK] [--warmup N]";
 
     private TrainAutoencoderCommand() {
     }
 
     static void run(String[] argv, PrintStream err) {
         Args args = new Args("train-autoencoder", argv, 1, Set.of("--data", "--out", "--steps", "--batch", "--size", "--latent-channels",
-                "--sample-every", "--seed", "--lr", "--warmup"), Set.of("--resume"));
+                "--width", "--layers-per-block", "--sample-every", "--seed", "--lr", "--warmup"), Set.of("--resume"));
         int size = (int) args.integer("--size", 64, 16, 256);
         if (size % 4 != 0) {
             throw new UsageException("train-autoencoder: --size must be a multiple of 4 (the latent is a quarter of the size), got " + size);
         }
+        int width = (int) args.integer("--width", 16, AutoencoderShape.GROUPS, 256);
+        if (width % AutoencoderShape.GROUPS != 0) {
+            throw new UsageException("train-autoencoder: --width must be a multiple of " + AutoencoderShape.GROUPS
+                    + " (the group norms' groups), got " + width);
+        }
+        AutoencoderShape shape = new AutoencoderShape((int) args.integer("--latent-channels", 8, 1, 64), width,
+                (int) args.integer("--layers-per-block", 1, 1, 4));
         AutoencoderRun.run(Path.of(args.required("--data")), Path.of(args.required("--out")), TrainCommand.settings(args, size),
-                (int) args.integer("--latent-channels", 8, 1, 64), args.integer("--sample-every", 250, 1, 10_000_000), args.has("--resume"), err);
+                shape, args.integer("--sample-every", 250, 1, 10_000_000), args.has("--resume"), err);
     }
 }

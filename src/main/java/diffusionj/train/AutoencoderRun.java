@@ -43,23 +43,23 @@ public final class AutoencoderRun {
         this.log = log;
     }
 
-    /** @param latentChannels the latent's channels for a new run; a resumed run keeps its own */
-    public static void run(Path data, Path out, TrainingSettings settings, int latentChannels, long sampleEvery, boolean resume, PrintStream log) {
-        run(data, out, settings, latentChannels, sampleEvery, resume, log, settings.steps());
+    /** @param shape the autoencoder of a new run; a resumed run keeps its own */
+    public static void run(Path data, Path out, TrainingSettings settings, AutoencoderShape shape, long sampleEvery, boolean resume, PrintStream log) {
+        run(data, out, settings, shape, sampleEvery, resume, log, settings.steps());
     }
 
     /** @param stopAfter the step to stop at, as an interruption would; for tests of resuming */
-    static void run(Path data, Path out, TrainingSettings settings, int latentChannels, long sampleEvery, boolean resume, PrintStream log,
+    static void run(Path data, Path out, TrainingSettings settings, AutoencoderShape shape, long sampleEvery, boolean resume, PrintStream log,
                     long stopAfter) {
-        new AutoencoderRun(out, settings, log).run(data, latentChannels, sampleEvery, resume, stopAfter);
+        new AutoencoderRun(out, settings, log).run(data, shape, sampleEvery, resume, stopAfter);
     }
 
-    private void run(Path data, int latentChannels, long sampleEvery, boolean resume, long stopAfter) {
+    private void run(Path data, AutoencoderShape shape, long sampleEvery, boolean resume, long stopAfter) {
         RunFolder run = new RunFolder(out, log);
         run.checkStart(resume);
         Path vae = out.resolve("vae");
         if (!resume) {
-            ModelRecipe.write(vae.resolve(CONFIG), ModelRecipe.autoencoder(latentChannels, settings.size()));
+            ModelRecipe.write(vae.resolve(CONFIG), ModelRecipe.autoencoder(shape, settings.size()));
         }
         VaeConfig config = VaeConfig.fromJson(JsonFiles.readObject(vae.resolve(CONFIG)));
         if (settings.size() % config.downscale() != 0) {

@@ -171,17 +171,17 @@ final class ModelRecipe {
      * and the UNet costs what it did. About a million parameters; an encode and decode of a batch-32 step at 64²
      * costs about what the UNet's step does. Its scaling factor is set when its run exports it.
      */
-    static JsonObject autoencoder(int latentChannels, int sampleSize) {
+    static JsonObject autoencoder(AutoencoderShape shape, int sampleSize) {
         JsonObject c = new JsonObject();
         c.addProperty("_class_name", "AutoencoderKL");
         c.addProperty("in_channels", 3);
         c.addProperty("out_channels", 3);
-        c.addProperty("latent_channels", latentChannels);
-        c.add("block_out_channels", array(16, 32, 64));
+        c.addProperty("latent_channels", shape.latentChannels());
+        c.add("block_out_channels", array(shape.width(), 2 * shape.width(), 4 * shape.width()));
         c.add("down_block_types", strings("DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"));
         c.add("up_block_types", strings("UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"));
-        c.addProperty("layers_per_block", 1);
-        c.addProperty("norm_num_groups", 8);
+        c.addProperty("layers_per_block", shape.layersPerBlock());
+        c.addProperty("norm_num_groups", AutoencoderShape.GROUPS);
         c.addProperty("act_fn", "silu");
         c.addProperty("sample_size", sampleSize);
         return c;

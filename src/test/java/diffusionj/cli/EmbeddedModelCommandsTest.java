@@ -2,6 +2,7 @@ package diffusionj.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import diffusionj.io.JsonFiles;
 import diffusionj.io.PngFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,9 +78,13 @@ class EmbeddedModelCommandsTest {
         Path run = dir.resolve("ae-run");
         assertEquals(0, CliTest.run("make-shapes", "--out", shapes.toString(), "--count", "4", "--size", "32", "--seed", "2").code());
         CliTest.Run trained = CliTest.run("train-autoencoder", "--data", shapes.toString(), "--out", run.toString(), "--size", "32",
-                "--steps", "2", "--batch", "2");
+                "--steps", "2", "--batch", "2", "--latent-channels", "4", "--width", "8", "--layers-per-block", "2");
         assertEquals(0, trained.code(), trained.err());
         assertTrue(trained.err().contains("step 2/2"), trained.err());
+        JsonObject config = JsonFiles.readObject(run.resolve("vae").resolve("config.json"));
+        assertEquals("[8,16,32]", config.get("block_out_channels").toString());
+        assertEquals(2, config.get("layers_per_block").getAsInt());
+        assertEquals(4, config.get("latent_channels").getAsInt());
         CliTest.Run r = CliTest.run("evaluate-embedded", "--autoencoder", run.toString(), "--count", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("3 held-out scenes, "), r.out());
@@ -98,6 +103,9 @@ class EmbeddedModelCommandsTest {
         CliTest.Run oddSize = CliTest.run("train-autoencoder", "--data", dir.toString(), "--out", dir.resolve("ae").toString(), "--size", "30");
         assertEquals(2, oddSize.code());
         assertTrue(oddSize.err().contains("--size must be a multiple of 4"), oddSize.err());
+        CliTest.Run oddWidth = CliTest.run("train-autoencoder", "--data", dir.toString(), "--out", dir.resolve("ae").toString(), "--width", "12");
+        assertEquals(2, oddWidth.code());
+        assertTrue(oddWidth.err().contains("--width must be a multiple of 8 (the group norms' groups), got 12"), oddWidth.err());
         CliTest.Run both = CliTest.run("train", "--data", dir.toString(), "--out", dir.resolve("run").toString(), "--resume", "--autoencoder",
                 dir.toString());
         assertEquals(1, both.code());

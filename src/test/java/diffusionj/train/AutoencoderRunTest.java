@@ -59,7 +59,7 @@ class AutoencoderRunTest {
 
     private static String train(Path out, boolean resume, long stopAfter) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        AutoencoderRun.run(data, out, TrainingSettings.defaults(STEPS, 4, SIZE, 3).withLearningRate(2e-3, 2), LATENT_CHANNELS, 4, resume,
+        AutoencoderRun.run(data, out, TrainingSettings.defaults(STEPS, 4, SIZE, 3).withLearningRate(2e-3, 2), AutoencoderShape.defaults(LATENT_CHANNELS), 4, resume,
                 new PrintStream(bytes, true), stopAfter);
         return bytes.toString();
     }
