@@ -6,6 +6,7 @@ import diffusionj.attention.PromptTokens;
 import diffusionj.attention.TokenMaps;
 import diffusionj.io.ExtraNetworkFolders;
 import diffusionj.lora.LoraTags;
+import diffusionj.sampling.DdimSampler;
 import diffusionj.sampling.NoiseSchedule;
 import diffusionj.sampling.SeededNoise;
 import diffusionj.text.Embeddings;
@@ -19,7 +20,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Word maps of an image the model did not make: the image is encoded, noised to each of a few timesteps with
- * seeded noise, and denoised from there for a few deterministic (DDIM) steps while the cross-attention is summed
+ * seeded noise, and denoised from there for a few deterministic steps (DDIM's update, as a generation with "ddim" makes them) while the cross-attention is summed
  * exactly as during a generation; DAAM's aggregation then gives one map per token and word. This is the
  * open-vocabulary segmentation that diffusion features give real images (the model only has to recognise what
  * the prompt names where it is, which it learned from tag–image pairs). The image is brought to the model's own
@@ -76,7 +77,9 @@ public final class WordMapping {
                     int now = stepTimestep(t, step, s.steps());
                     INDArray prediction = call(latent, now, conditioning, step, guided, s.guidance(), work, attention);
                     if (step + 1 < s.steps()) {
-                        latent = ddimStep(prediction, latent, now, stepTimestep(t, step + 1, s.steps()));
+                        NoiseSchedule schedule = model.schedule();
+                        latent = DdimSampler.update(schedule, prediction, latent, schedule.alphaCumprod(now),
+                                schedule.alphaCumprod(stepTimestep(t, step + 1, s.steps())));
                     }
                     progress.step(++done, total, (System.nanoTime() - started) / 1e9);
                 }
@@ -115,15 +118,5 @@ public final class WordMapping {
         attention.add(out);
         INDArray prediction = Pipeline.finite(out.get(UNet2DConditionModel.OUT), "the UNet at timestep " + t);
         return guided ? Pipeline.guide(prediction, 1, guidance) : prediction;
-    }
-
-    /** DDIM's deterministic update (η = 0) from timestep t to the earlier t′. */
-    private INDArray ddimStep(INDArray prediction, INDArray latent, int t, int next) {
-        NoiseSchedule schedule = model.schedule();
-        double a = schedule.alphaCumprod(t);
-        double aNext = schedule.alphaCumprod(next);
-        INDArray x0 = schedule.prediction().originalFromAlpha(prediction, latent, a);
-        INDArray epsilon = latent.sub(x0.mul(Math.sqrt(a))).divi(Math.sqrt(1 - a));
-        return x0.muli(Math.sqrt(aNext)).addi(epsilon.muli(Math.sqrt(1 - aNext)));
     }
 }
