@@ -49,7 +49,7 @@ final class DiffusionTrainer {
     private final UNetConfig unetConfig;
     /** The training images in diffusion space, scaled, [images, channels, side, side]. */
     private final INDArray latents;
-    private final ImageCaptionFolder data;
+    private final List<String> captions;
     private final WeightStore textWeights;
     private final WeightStore unetWeights;
     private final SameDiff sd;
@@ -62,7 +62,7 @@ final class DiffusionTrainer {
      */
     DiffusionTrainer(Path model, ImageCaptionFolder data, TrainingSettings settings, Path initFrom) {
         this.settings = settings;
-        this.data = data;
+        this.captions = data.captions();
         ClipTextConfig textConfig;
         // Only the configs and the vocabulary are read here: the weights are made, or read from initFrom.
         try (Checkpoint folder = Checkpoints.open(model, null)) {
@@ -132,8 +132,8 @@ final class DiffusionTrainer {
         float[] signal = new float[batch];
         float[] noiseLevel = new float[batch];
         for (int i = 0; i < batch; i++) {
-            int index = random.nextInt(data.size());
-            String caption = random.nextDouble() < settings.captionDropout() ? "" : data.captions().get(index);
+            int index = random.nextInt(captions.size());
+            String caption = random.nextDouble() < settings.captionDropout() ? "" : captions.get(index);
             ids[i] = PromptChunks.of(caption, tokenizer).chunks().get(0).ids();
             x0.get(NDArrayIndex.point(i)).assign(latents.get(NDArrayIndex.point(index)));
             int t = random.nextInt(schedule.trainTimesteps());
