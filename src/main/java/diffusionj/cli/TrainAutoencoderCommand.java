@@ -28,13 +28,13 @@ final class TrainAutoencoderCommand {
         if (size % 4 != 0) {
             throw new UsageException("train-autoencoder: --size must be a multiple of 4 (the latent is a quarter of the size), got " + size);
         }
-        int width = (int) args.integer("--width", 16, AutoencoderShape.GROUPS, 256);
-        if (width % AutoencoderShape.GROUPS != 0) {
-            throw new UsageException("train-autoencoder: --width must be a multiple of " + AutoencoderShape.GROUPS
-                    + " (the group norms' groups), got " + width);
+        AutoencoderShape shape;
+        try {
+            shape = new AutoencoderShape((int) args.integer("--latent-channels", 8, 1, 64), (int) args.integer("--width", 16, AutoencoderShape.GROUPS, 256),
+                    (int) args.integer("--layers-per-block", 1, 1, 4));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("train-autoencoder: --" + e.getMessage());
         }
-        AutoencoderShape shape = new AutoencoderShape((int) args.integer("--latent-channels", 8, 1, 64), width,
-                (int) args.integer("--layers-per-block", 1, 1, 4));
         AutoencoderRun.run(Path.of(args.required("--data")), Path.of(args.required("--out")), TrainCommand.settings(args, size),
                 shape, args.integer("--sample-every", 250, 1, 10_000_000), args.has("--resume"), err);
     }

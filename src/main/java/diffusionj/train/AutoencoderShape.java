@@ -13,7 +13,7 @@ public record AutoencoderShape(int latentChannels, int width, int layersPerBlock
 
     public AutoencoderShape {
         if (width % GROUPS != 0) {
-            throw new IllegalArgumentException("the width must be a multiple of " + GROUPS + " (group norm), got " + width);
+            throw new IllegalArgumentException("width must be a multiple of " + GROUPS + " (the group norms' groups), got " + width);
         }
     }
 
