@@ -18,7 +18,10 @@ final class TokenMapFiles {
     private TokenMapFiles() {
     }
 
-    /** Per image (numbered for several): token_maps.safetensors (DAAM-indexed maps, word.W, mask.W) and word-W.png heat maps. */
+    /**
+     * Per image (numbered for several): token_maps.safetensors (DAAM-indexed maps, word.W, mask.W), word-W.png heat maps
+     * and mask-W.png masks (white where the map exceeds the threshold), so a mask opens in any viewer as the file holds it.
+     */
     static void write(List<TokenMaps> all, Path dir, double threshold) {
         try {
             Files.createDirectories(dir);
@@ -32,8 +35,11 @@ final class TokenMapFiles {
             tensors.put("token_maps", maps.daamMaps());
             for (TokenMaps.LabelledMap word : maps.wordMaps()) {
                 tensors.put("word." + word.label(), word.map());
-                tensors.put("mask." + word.label(), word.mask(threshold));
+                INDArray mask = word.mask(threshold);
+                tensors.put("mask." + word.label(), mask);
                 PngFiles.write(GenerateCommand.numbered(dir.resolve("word-" + safe(word.label())), i, n, ".png"), grey(word.map()), Map.of("word", word.label()));
+                PngFiles.write(GenerateCommand.numbered(dir.resolve("mask-" + safe(word.label())), i, n, ".png"), grey(mask),
+                        Map.of("word", word.label(), "threshold", Double.toString(threshold)));
             }
             SafetensorsWriter.float32().write(GenerateCommand.numbered(dir.resolve("token_maps"), i, n, ".safetensors"), tensors);
         }

@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,7 +93,20 @@ class GenerateCommandTest {
                     assertClose(daam.load("token_maps"), maps.load("token_maps"), 1e-4, "token_maps");
                     assertEquals(daam.load("mask.circle"), maps.load("mask.circle"));
                     assertTrue(Files.isRegularFile(dir.resolve("maps/word-circle.png")));
+                    assertMaskPng(daam.load("mask.circle"), dir.resolve("maps/mask-circle.png"));
                 }
+            }
+        }
+    }
+
+    /** The mask PNG is the mask tensor as pixels: 255 inside, 0 outside. */
+    private static void assertMaskPng(INDArray mask, Path png) throws IOException {
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(mask.size(1), image.getWidth());
+        assertEquals(mask.size(0), image.getHeight());
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                assertEquals(mask.getDouble(y, x) > 0 ? 255 : 0, image.getRaster().getSample(x, y, 0), "mask pixel " + x + "," + y);
             }
         }
     }
