@@ -72,7 +72,7 @@ public final class AutoencoderRun {
         log.printf("training an autoencoder on %d images at %d² (latent %d × %d²), %,d parameters, batch %d, %d steps, learning rate %.2g%n",
                 folder.size(), settings.size(), config.latentChannels(), latentSide, trainer.parameterCount(), settings.batch(), settings.steps(),
                 settings.peakLearningRate());
-        run.startSteps(first);
+        run.startSteps();
         for (long step = first; step < Math.min(stopAfter, settings.steps()); step++) {
             double loss = trainer.step(step);
             run.stepDone(step + 1, settings.steps(), loss, settings.learningRate(step + 1), settings.batch());

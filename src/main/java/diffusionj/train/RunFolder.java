@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -25,8 +28,11 @@ final class RunFolder {
 
     private final Path out;
     private final PrintStream log;
+    /** Steps over which the progress line's s/step and ETA are averaged. */
+    private static final int PACE_WINDOW = 20;
+
+    private final ArrayDeque<Long> recentSteps = new ArrayDeque<>();
     private long started;
-    private long first;
     private double smoothed = Double.NaN;
 
     RunFolder(Path out, PrintStream log) {
@@ -57,6 +63,7 @@ final class RunFolder {
             restore.accept(arrays);
             long step = Long.parseLong(state.metadata().get(STEP));
             log.printf("resuming at step %d of %d%n", step, steps);
+            dropLossRowsAfter(step);
             return step;
         }
     }
@@ -73,16 +80,17 @@ final class RunFolder {
         }
     }
 
-    /** Starts the clock of the progress line at step {@code first}. */
-    void startSteps(long first) {
-        this.first = first;
+    /** Starts the clock of the progress line. */
+    void startSteps() {
         this.started = System.nanoTime();
+        recentSteps.clear();
+        recentSteps.add(started);
     }
 
     /** One row of loss.csv and one progress line, with images/s and the time left. @param step counted from 1 */
     void stepDone(long step, long steps, double loss, double learningRate, int batch) {
         smoothed = Double.isNaN(smoothed) ? loss : 0.98 * smoothed + 0.02 * loss;
-        double perStep = (System.nanoTime() - started) / 1e9 / (step - first);
+        double perStep = secondsPerRecentStep();
         appendLoss(step, loss, learningRate);
         log.printf("step %d/%d  loss %.4f (smoothed %.4f)  %.2f s/step  %.1f images/s  ETA %s%n", step, steps, loss,
                 smoothed, perStep, batch / perStep, duration(perStep * (steps - step)));
@@ -90,6 +98,41 @@ final class RunFolder {
 
     void finished(Path model) {
         log.printf("done: %s, final smoothed loss %.4f; model in %s%n", duration((System.nanoTime() - started) / 1e9), smoothed, model);
+    }
+
+    /**
+     * The mean time of the last {@link #PACE_WINDOW} steps: the pace the ETA extrapolates, which a pause (a suspended
+     * process, a sleeping laptop) or the first steps' graph building leaves after that many steps.
+     */
+    private double secondsPerRecentStep() {
+        long now = System.nanoTime();
+        recentSteps.add(now);
+        if (recentSteps.size() > PACE_WINDOW + 1) {
+            recentSteps.removeFirst();
+        }
+        return (now - recentSteps.getFirst()) / 1e9 / (recentSteps.size() - 1);
+    }
+
+    /**
+     * A run stopped between checkpoints wrote loss rows past the step it resumes from; those steps are done again,
+     * so their first rows go and loss.csv keeps one row per step.
+     */
+    private void dropLossRowsAfter(long step) {
+        Path csv = out.resolve("loss.csv");
+        if (!Files.exists(csv)) {
+            return;
+        }
+        try {
+            List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
+            if (rows.isEmpty()) {
+                return;
+            }
+            List<String> kept = new ArrayList<>(rows.subList(0, 1));
+            rows.stream().skip(1).filter(r -> Long.parseLong(r.substring(0, r.indexOf(','))) <= step).forEach(kept::add);
+            Files.write(csv, kept, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot rewrite " + csv + ": " + e.getMessage(), e);
+        }
     }
 
     private Path checkpoint() {

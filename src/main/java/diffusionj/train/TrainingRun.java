@@ -78,7 +78,7 @@ public final class TrainingRun {
                 captions.size(), settings.size(), trainer.parameterCount(), settings.batch(), settings.steps(), settings.peakLearningRate(),
                 settings.warmupSteps());
         List<String> sampleCaptions = captions.stream().distinct().limit(SAMPLE_CAPTIONS).toList();
-        run.startSteps(first);
+        run.startSteps();
         for (long step = first; step < Math.min(stopAfter, settings.steps()); step++) {
             double loss = trainer.step(step);
             run.stepDone(step + 1, settings.steps(), loss, settings.learningRate(step + 1), settings.batch());

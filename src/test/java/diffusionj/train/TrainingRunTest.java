@@ -84,15 +84,17 @@ class TrainingRunTest {
         }
     }
 
+    /** Stopped two steps past its step-4 checkpoint, as a killed run is: the resumed run redoes steps 5 and 6. */
     @Test
     void aResumedRunContinuesTheUninterruptedOne() throws IOException {
         Path split = dir.resolve("split");
-        train(split, STEPS, false, STEPS / 2);
+        train(split, STEPS, false, STEPS / 2 + 2);
         train(split, STEPS, true);
         List<String> a = Files.readAllLines(full.resolve("loss.csv"));
         List<String> b = Files.readAllLines(split.resolve("loss.csv"));
-        assertEquals(a.size(), b.size());
+        assertEquals(a.size(), b.size(), "one loss row per step: " + b);
         for (int i = 1; i < a.size(); i++) {
+            assertEquals(a.get(i).split(",")[0], b.get(i).split(",")[0], "step of row " + i);
             double la = Double.parseDouble(a.get(i).split(",")[1]);
             double lb = Double.parseDouble(b.get(i).split(",")[1]);
             assertEquals(la, lb, 1e-4 * la, "loss of step " + i + ": uninterrupted " + a + "\nresumed " + b);
