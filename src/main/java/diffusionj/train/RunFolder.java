@@ -26,11 +26,11 @@ import java.util.function.Consumer;
 final class RunFolder {
     private static final String STEP = "step";
 
-    private final Path out;
-    private final PrintStream log;
     /** Steps over which the progress line's s/step and ETA are averaged. */
     private static final int PACE_WINDOW = 20;
 
+    private final Path out;
+    private final PrintStream log;
     private final ArrayDeque<Long> recentSteps = new ArrayDeque<>();
     private long started;
     private double smoothed = Double.NaN;
@@ -114,8 +114,8 @@ final class RunFolder {
     }
 
     /**
-     * A run stopped between checkpoints wrote loss rows past the step it resumes from; those steps are done again,
-     * so their first rows go and loss.csv keeps one row per step.
+     * A run stopped between checkpoints wrote loss rows past the step it resumes from (the last perhaps cut short);
+     * those steps are done again, so their first rows go and loss.csv keeps one row per step.
      */
     private void dropLossRowsAfter(long step) {
         Path csv = out.resolve("loss.csv");
@@ -128,7 +128,8 @@ final class RunFolder {
                 return;
             }
             List<String> kept = new ArrayList<>(rows.subList(0, 1));
-            rows.stream().skip(1).filter(r -> Long.parseLong(r.substring(0, r.indexOf(','))) <= step).forEach(kept::add);
+            rows.stream().skip(1).filter(r -> r.matches("\\d+,.+") && Long.parseLong(r.substring(0, r.indexOf(','))) <= step)
+                    .forEach(kept::add);
             Files.write(csv, kept, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new CheckpointException("cannot rewrite " + csv + ": " + e.getMessage(), e);

@@ -84,11 +84,15 @@ class TrainingRunTest {
         }
     }
 
-    /** Stopped two steps past its step-4 checkpoint, as a killed run is: the resumed run redoes steps 5 and 6. */
+    /**
+     * Stopped two steps past its step-4 checkpoint and killed while writing step 7's loss row, as a killed run is: the
+     * resumed run redoes steps 5 and 6 and loss.csv ends up with one whole row per step.
+     */
     @Test
     void aResumedRunContinuesTheUninterruptedOne() throws IOException {
         Path split = dir.resolve("split");
         train(split, STEPS, false, STEPS / 2 + 2);
+        Files.writeString(split.resolve("loss.csv"), "7", java.nio.file.StandardOpenOption.APPEND);
         train(split, STEPS, true);
         List<String> a = Files.readAllLines(full.resolve("loss.csv"));
         List<String> b = Files.readAllLines(split.resolve("loss.csv"));
